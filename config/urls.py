@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from programs import views as program_views
+
+admin.site.site_header = _("Megaproject administration")
+admin.site.site_title = _("Megaproject")
+
+urlpatterns = [
+    path("healthz", program_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/", include("programs.api.urls")),
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", program_views.home, name="home"),
+    path("calls/", program_views.open_calls, name="open-calls"),
+    path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
+]

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from consortia.business_number import validate_business_number
+from consortia.choices import OrganisationType
+from programs.models import Call, Province, Track
+
+
+class Organisation(models.Model):
+    """A university, institute, firm, agency or local government that takes part in consortia."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=160, blank=True)
+    type = models.CharField(_("type"), max_length=30, choices=OrganisationType.choices)
+    province = models.ForeignKey(
+        Province, models.PROTECT, related_name="organisations", verbose_name=_("province")
+    )
+    business_number = models.CharField(
+        _("business registration number"),
+        max_length=10,
+        blank=True,
+        validators=[validate_business_number],
+        help_text=_("10 digits (hyphens allowed); required for firms."),
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_number"],
+                condition=~Q(business_number=""),
+                name="business_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consortium(models.Model):
+    """A project organisation (사업단) led by one or more local governments."""
+
+    name = models.CharField(_("name"), max_length=160)
+    representative = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="represented_consortia",
+        verbose_name=_("representative local government"),
+        limit_choices_to={"type": OrganisationType.LOCAL_GOVERNMENT},
+    )
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="consortia", blank=True, verbose_name=_("contacts")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("consortium")
+        verbose_name_plural = _("consortia")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsortiumMember(models.Model):
+    """An organisation's place in a consortium, with its role in R&D law's terms."""
+
+    class Role(models.TextChoices):
+        LEAD_GOVERNMENT = "lead_government", _("lead local government")
+        LEAD_INSTITUTION = "lead", _("lead institution (주관연구개발기관)")
+        PARTNER = "partner", _("partner (공동연구개발기관)")
+        SUBCONTRACTOR = "subcontractor", _("subcontractor (위탁연구개발기관)")
+
+    consortium = models.ForeignKey(Consortium, models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["consortium", "id"]
+        verbose_name = _("consortium member")
+        verbose_name_plural = _("consortium members")
+        constraints = [
+            models.UniqueConstraint(fields=["consortium", "organisation"], name="member_once_per_consortium"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class Application(models.Model):
+    """A consortium's proposal to one track of a call."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        SCREENING = "screening", _("eligibility screening")
+        UNDER_REVIEW = "under_review", _("under review")
+        SELECTED = "selected", _("selected")
+        NOT_SELECTED = "not_selected", _("not selected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    # States that hold a province's slot in a track (domain.md).
+    SLOT_HOLDING = (State.SUBMITTED, State.SCREENING, State.UNDER_REVIEW, State.SELECTED)
+
+    call = models.ForeignKey(Call, models.PROTECT, related_name="applications", verbose_name=_("call"))
+    track = models.ForeignKey(Track, models.PROTECT, related_name="applications", verbose_name=_("track"))
+    consortium = models.ForeignKey(
+        Consortium, models.PROTECT, related_name="applications", verbose_name=_("consortium")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    future_technology = models.CharField(_("future technology"), max_length=120, blank=True)
+    key_industry = models.CharField(_("regional key industry"), max_length=120, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    # protected: only transitions move it; re-fetch instead of refresh_from_db().
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
+    def submit(self, *, at) -> None:
+        self.submitted_at = at
+
+    @transition(field=state, source=State.SUBMITTED, target=State.SCREENING)
+    def start_screening(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SCREENING, target=State.UNDER_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.SELECTED)
+    def select(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SCREENING, State.UNDER_REVIEW], target=State.NOT_SELECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED], target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+
+class ApplicationEvent(models.Model):
+    """One state change of an application: who, when, from, to, why (the timeline)."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=20, choices=Application.State.choices)
+    to_state = models.CharField(max_length=20, choices=Application.State.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+
+class BudgetLine(models.Model):
+    """One member's money for one plan year (1-based), in whole won per source."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="budget_lines")
+    member = models.ForeignKey(ConsortiumMember, models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    national_krw = models.PositiveBigIntegerField(_("national grant"), default=0)
+    local_cash_krw = models.PositiveBigIntegerField(_("local matching cash"), default=0)
+    private_cash_krw = models.PositiveBigIntegerField(_("private matching cash"), default=0)
+    private_in_kind_krw = models.PositiveBigIntegerField(_("private matching in kind"), default=0)
+
+    class Meta:
+        ordering = ["application", "year", "member"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "member", "year"], name="budget_line_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} Y{self.year}"
+
+
+class Notice(models.Model):
+    """An email the system owes someone; sent at most once (claimed_at, sent_at)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("submission receipt")
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            # One receipt per application: a double submit cannot queue two.
+            models.UniqueConstraint(
+                fields=["application", "kind", "to"], name="one_notice_per_kind_and_recipient"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to}"
+
+
+class Person(models.Model):
+    """A researcher, identified by the national researcher number (국가연구자번호)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    researcher_number = models.CharField(
+        _("national researcher number"),
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^\d{8}$", _("A national researcher number is 8 digits."))],
+    )
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.researcher_number})"

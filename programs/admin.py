@@ -1,0 +1,215 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from programs import services
+from programs.models import (
+    Call,
+    ConcurrencyExemption,
+    MatchingRule,
+    MemberTypeRequirement,
+    Program,
+    Province,
+    ProvinceSuccession,
+    Region,
+    RegionScheme,
+    Track,
+    WorkerHeartbeat,
+)
+from programs.permissions import is_admin, is_officer, is_officer_of
+from programs.selectors import call_rules_locked
+
+
+class ProvinceSuccessionInline(admin.TabularInline):
+    model = ProvinceSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    verbose_name = _("became")
+    verbose_name_plural = _("became (successors)")
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    """Administrators add a merger or a new code as data: a new row plus succession rows."""
+
+    list_display = ["code", "name", "name_en", "effective_from", "effective_to"]
+    list_filter = ["regions__scheme", "regions"]
+    search_fields = ["code", "name", "name_en"]
+    inlines = [ProvinceSuccessionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for succession in form.instance.succeeded_by.select_related("successor"):
+            services.inherit_regions(succession.successor)
+
+
+class RegionInline(admin.StackedInline):
+    model = Region
+    extra = 0
+    filter_horizontal = ["provinces"]
+
+
+@admin.register(RegionScheme)
+class RegionSchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "is_default"]
+    inlines = [RegionInline]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "scheme", "code", "is_capital_area"]
+    list_filter = ["scheme"]
+    list_select_related = ["scheme"]
+    filter_horizontal = ["provinces"]
+
+
+class ConcurrencyExemptionInline(admin.TabularInline):
+    model = ConcurrencyExemption
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "ministry", "code"]
+    search_fields = ["name", "name_en", "code"]
+    filter_horizontal = ["officers"]
+    inlines = [ConcurrencyExemptionInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if is_admin(request.user) else qs.filter(officers=request.user)
+
+    def has_module_permission(self, request):
+        return is_officer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user) if obj is None else is_officer_of(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+
+class CallChildInline(admin.TabularInline):
+    """Tracks and rules: read-only once the call's first application is submitted."""
+
+    extra = 0
+
+    def _editable(self, request, obj) -> bool:
+        if obj is None:
+            return is_officer(request.user)
+        return is_officer_of(request.user, obj.program_id) and not call_rules_locked(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user)
+
+
+class TrackInline(CallChildInline):
+    model = Track
+    min_num = 1
+
+
+class MatchingRuleInline(CallChildInline):
+    model = MatchingRule
+
+
+class MemberRequirementInline(CallChildInline):
+    model = MemberTypeRequirement
+
+
+class CallAdminForm(forms.ModelForm):
+    class Meta:
+        model = Call
+        fields = "__all__"  # noqa: DJ007 (the admin decides which fields it shows)
+
+    def clean(self):
+        data = super().clean()
+        instance = self.instance
+        if instance.pk and call_rules_locked(instance):
+            locked = sorted(services.RULE_FIELDS & set(self.changed_data))
+            for field in locked:
+                self.add_error(field, _("Locked: applications have been submitted."))
+        if self.errors:
+            return data
+        program = data.get("program")
+        scheme = data.get("region_scheme")
+        if program and scheme and data.get("opens_at") and data.get("closes_at"):
+            errors = services.call_errors(
+                program=program,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                stage=data.get("stage") or Call.Stage.SINGLE,
+                parent=data.get("parent"),
+                region_scheme=scheme,
+                eligible_regions=data.get("eligible_regions") or [],
+                eligible_provinces=data.get("eligible_provinces") or [],
+            )
+            for field, messages in errors.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        guideline = data.get("guideline")
+        if guideline and "guideline" in self.changed_data:
+            try:
+                services.check_pdf(guideline, field="guideline")
+            except services.InvalidCall as exc:
+                for message in exc.fields.get("guideline", [exc.message]):
+                    self.add_error("guideline", message)
+        return data
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    form = CallAdminForm
+    list_display = ["title", "program", "year", "stage", "opens_at", "closes_at", "status"]
+    list_filter = ["program", "year", "stage"]
+    list_select_related = ["program"]
+    search_fields = ["title", "title_en"]
+    filter_horizontal = ["eligible_regions", "eligible_provinces"]
+    autocomplete_fields = ["parent"]
+    inlines = [TrackInline, MatchingRuleInline, MemberRequirementInline]
+
+    @admin.display(description=_("status"))
+    def status(self, obj: Call) -> str:
+        return obj.status_label
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if is_admin(request.user) else qs.filter(program__officers=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "program" and not is_admin(request.user):
+            kwargs["queryset"] = Program.objects.filter(officers=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return is_officer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user) if obj is None else is_officer_of(request.user, obj.program_id)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return is_officer(request.user)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_seen_at", "runs"]
+    readonly_fields = ["name", "last_seen_at", "runs"]

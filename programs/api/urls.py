@@ -1,0 +1,17 @@
+from django.urls import path
+
+from programs.api import views
+
+urlpatterns = [
+    path("programs/", views.ProgramListApi.as_view(), name="api-programs"),
+    path("calls/", views.CallListCreateApi.as_view(), name="api-calls"),
+    path("calls/<int:pk>/", views.CallDetailApi.as_view(), name="api-call"),
+    path("calls/<int:pk>/guideline/", views.CallGuidelineApi.as_view(), name="api-call-guideline"),
+    path("provinces/", views.ProvinceListApi.as_view(), name="api-provinces"),
+    path(
+        "provinces/<int:pk>/successors/",
+        views.ProvinceSuccessorsApi.as_view(),
+        name="api-province-successors",
+    ),
+    path("region-schemes/", views.RegionSchemeListApi.as_view(), name="api-region-schemes"),
+]

@@ -1,0 +1,9 @@
+from config.errors import DomainError
+
+
+class InvalidCall(DomainError):
+    """A call's dates, regions, provinces or rules do not hold together."""
+
+
+class RulesLocked(DomainError):
+    """The call's rules cannot change once an application has been submitted."""

@@ -1,0 +1,293 @@
+"""A realistic demo: one program, one open call with two tracks, consortia in several states.
+
+Idempotent: a second run finds the demo and only prints the logins again.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from consortia.choices import OrganisationType
+from consortia.models import (
+    Application,
+    ApplicationEvent,
+    BudgetLine,
+    Consortium,
+    ConsortiumMember,
+    Organisation,
+)
+from evaluations.models import Reviewer
+from programs import reference_data, services
+from programs.models import (
+    DEFAULT_EXEMPT_KINDS,
+    ConcurrencyExemption,
+    Program,
+    Province,
+    RegionScheme,
+)
+
+PASSWORD = "demo-pass-2026"
+PROGRAM_CODE = "regional-megaproject"
+
+# name, province code, type, business number (valid check digits)
+ORGS = [
+    ("경상북도", "47", OrganisationType.LOCAL_GOVERNMENT, ""),
+    ("대구광역시", "27", OrganisationType.LOCAL_GOVERNMENT, ""),
+    ("충청남도", "44", OrganisationType.LOCAL_GOVERNMENT, ""),
+    ("전북특별자치도", "52", OrganisationType.LOCAL_GOVERNMENT, ""),
+    ("경상남도", "48", OrganisationType.LOCAL_GOVERNMENT, ""),
+    ("경북대학교", "27", OrganisationType.UNIVERSITY, ""),
+    ("포항공과대학교", "47", OrganisationType.UNIVERSITY, ""),
+    ("한국기계연구원", "30", OrganisationType.GOVERNMENT_RESEARCH_INSTITUTE, ""),
+    ("충남대학교", "30", OrganisationType.UNIVERSITY, ""),
+    ("전북대학교", "52", OrganisationType.UNIVERSITY, ""),
+    ("경남테크노파크", "48", OrganisationType.PUBLIC_AGENCY, ""),
+    ("(주)대경배터리", "47", OrganisationType.SME, "1234567891"),
+    ("(주)충남수소", "44", OrganisationType.SME, "2208162517"),
+    ("(주)새만금모빌리티", "52", OrganisationType.STARTUP, "1018100340"),
+    ("(주)동남로보틱스", "48", OrganisationType.MIDSIZE_FIRM, "6068160523"),
+]
+
+# name, representative, other lead governments, contact, members (org, role), track, state, title
+CONSORTIA = [
+    (
+        "대경 이차전지 초광역 사업단",
+        "경상북도",
+        ["대구광역시"],
+        "gyeongbuk",
+        [("포항공과대학교", "lead"), ("경북대학교", "partner"), ("(주)대경배터리", "partner")],
+        "super-regional",
+        Application.State.UNDER_REVIEW,
+        "차세대 이차전지 소재·부품 초광역 혁신 클러스터",
+    ),
+    (
+        "충남 수소에너지 사업단",
+        "충청남도",
+        [],
+        "chungnam",
+        [("충남대학교", "lead"), ("한국기계연구원", "partner"), ("(주)충남수소", "partner")],
+        "leap",
+        Application.State.SUBMITTED,
+        "그린수소 생산·저장 실증 기반 지역혁신 도약",
+    ),
+    (
+        "전북 미래모빌리티 사업단",
+        "전북특별자치도",
+        [],
+        "jeonbuk",
+        [("전북대학교", "lead"), ("(주)새만금모빌리티", "partner")],
+        "leap",
+        Application.State.DRAFT,
+        "새만금 자율주행 모빌리티 실증 허브",
+    ),
+    (
+        "경남 스마트제조 사업단",
+        "경상남도",
+        [],
+        "gyeongnam",
+        [("경남테크노파크", "lead"), ("(주)동남로보틱스", "partner")],
+        "leap",
+        Application.State.SCREENING,
+        "AI 기반 스마트 제조 로봇 지역혁신",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Loads reference data and the demo (idempotent) and prints the demo logins."
+
+    def handle(self, *args, **options):
+        reference_data.load()
+        if not Program.objects.filter(code=PROGRAM_CODE).exists():
+            with transaction.atomic():
+                self._seed()
+            self.stdout.write(self.style.SUCCESS("Demo data created."))
+        else:
+            self.stdout.write("Demo data already present.")
+        self._print_logins()
+
+    def _user(self, username, first, last, **extra):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.kr",
+                **extra,
+            },
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+        return user
+
+    def _seed(self):
+        admin = self._user("admin", "관리자", "", is_staff=True, is_superuser=True)
+        officer = self._user("officer", "민수", "김", is_staff=True)
+        program = Program.objects.create(
+            code=PROGRAM_CODE,
+            name="지역혁신 메가프로젝트",
+            name_en="Regional Innovation Megaproject",
+            ministry="과학기술정보통신부",
+            description="지역 주력산업과 미래유망기술을 결합한 장기 대형 연구개발 사업",
+        )
+        program.officers.add(officer)
+        ConcurrencyExemption.objects.bulk_create(
+            [ConcurrencyExemption(program=program, kind=k) for k in DEFAULT_EXEMPT_KINDS]
+        )
+        for i, (username, first, last, affiliation, expertise) in enumerate(
+            [
+                ("reviewer1", "지훈", "이", "한국과학기술원", "이차전지, 소재"),
+                ("reviewer2", "서연", "박", "서울대학교", "수소, 에너지"),
+                ("reviewer3", "현우", "최", "한국산업기술진흥원", "모빌리티, 자율주행"),
+                ("reviewer4", "지민", "정", "연세대학교", "로봇, 스마트제조"),
+                ("reviewer5", "예린", "강", "한국전자통신연구원", "인공지능, 반도체"),
+            ]
+        ):
+            user = self._user(username, first, last)
+            Reviewer.objects.create(
+                user=user,
+                affiliation=affiliation,
+                expertise=expertise,
+                department=f"연구부 {i + 1}",
+            )
+
+        today = timezone.localdate()
+        in_force = {p.code: p for p in Province.objects.in_force_on(today)}
+        orgs = {}
+        for name, code, kind, brn in ORGS:
+            orgs[name] = Organisation.objects.create(
+                name=name, type=kind, province=in_force[code], business_number=brn
+            )
+
+        scheme = RegionScheme.objects.get(is_default=True)
+        regions = list(scheme.regions.filter(is_capital_area=False))
+        seoul = dt.timezone(dt.timedelta(hours=9))
+        opens = dt.datetime.combine(today - dt.timedelta(days=14), dt.time(9, 0), tzinfo=seoul)
+        closes = dt.datetime.combine(today + dt.timedelta(days=30), dt.time(18, 0), tzinfo=seoul)
+        call = services.create_call(
+            actor=admin,
+            program=program,
+            year=today.year,
+            title=f"{today.year}년 지역혁신 메가프로젝트 공모",
+            title_en=f"{today.year} Regional Innovation Megaproject call",
+            description="권역별 1개 내외 선정. 국비 3년간 약 55억원, 지방비 20% 이상 매칭.",
+            opens_at=opens,
+            closes_at=closes,
+            region_scheme=scheme,
+            eligible_regions=regions,
+            cutoff_score=Decimal("70"),
+            tracks=[
+                {
+                    "code": "super-regional",
+                    "name": "초광역협력형",
+                    "name_en": "Super-regional cooperation",
+                    "national_cap_per_year_krw": 2_000_000_000,
+                    "duration_years": 3,
+                    "min_provinces": 2,
+                    "quota_per_region": 1,
+                },
+                {
+                    "code": "leap",
+                    "name": "지역혁신도약형",
+                    "name_en": "Regional innovation leap",
+                    "national_cap_per_year_krw": 1_850_000_000,
+                    "duration_years": 3,
+                    "min_provinces": 1,
+                    "quota_per_region": 1,
+                },
+            ],
+            matching_rules=[
+                {
+                    "numerator_local_cash": True,
+                    "comparison": "gte",
+                    "percent": Decimal("20"),
+                    "base_national": True,
+                    "base_local_cash": True,
+                },
+                {
+                    "numerator_private_in_kind": True,
+                    "comparison": "lte",
+                    "percent": Decimal("50"),
+                    "base_private_cash": True,
+                    "base_private_in_kind": True,
+                },
+            ],
+            member_requirements=[
+                {"organisation_type": OrganisationType.UNIVERSITY, "min_count": 1},
+            ],
+        )
+        tracks = {t.code: t for t in call.tracks.all()}
+        for name, rep, co_leads, username, members, track, state, title in CONSORTIA:
+            contact = self._user(username, "담당자", name[:2])
+            consortium = Consortium.objects.create(name=name, representative=orgs[rep])
+            consortium.contacts.add(contact)
+            for gov in [rep, *co_leads]:
+                orgs[gov].staff.add(contact)
+                ConsortiumMember.objects.create(
+                    consortium=consortium, organisation=orgs[gov], role="lead_government"
+                )
+            member_rows = [
+                ConsortiumMember.objects.create(consortium=consortium, organisation=orgs[o], role=role)
+                for o, role in members
+            ]
+            app = Application.objects.create(
+                call=call,
+                track=tracks[track],
+                consortium=consortium,
+                title=title,
+                future_technology=title.split()[0],
+                key_industry=name.split()[1],
+                summary=f"{title}: 지역 주력산업과 미래유망기술을 결합한 {tracks[track].name} 과제",
+                created_by=contact,
+            )
+            for year in (1, 2, 3):
+                for m in member_rows:
+                    BudgetLine.objects.create(
+                        application=app,
+                        member=m,
+                        year=year,
+                        national_krw=600_000_000 // len(member_rows),
+                        local_cash_krw=160_000_000 // len(member_rows),
+                        private_cash_krw=40_000_000 // len(member_rows),
+                        private_in_kind_krw=20_000_000 // len(member_rows),
+                    )
+            path = [
+                (
+                    Application.State.SUBMITTED,
+                    "submit",
+                    {"at": opens + dt.timedelta(days=3)},
+                    contact,
+                ),
+                (Application.State.SCREENING, "start_screening", {}, officer),
+                (Application.State.UNDER_REVIEW, "start_review", {}, officer),
+            ]
+            for target, method, kwargs, actor in path:
+                if app.state == state:
+                    break
+                before = app.state
+                getattr(app, method)(**kwargs)
+                app.save()
+                ApplicationEvent.objects.create(
+                    application=app, actor=actor, from_state=before, to_state=target, reason="demo"
+                )
+
+    def _print_logins(self):
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    f"Megaproject demo logins (password for all: {PASSWORD})",
+                    "  admin      administrator (Django admin at /admin/)",
+                    "  officer    ministry officer of 지역혁신 메가프로젝트",
+                    "  reviewer1..reviewer5   reviewers",
+                    "  gyeongbuk, chungnam, jeonbuk, gyeongnam   applicants (one per consortium)",
+                    "",
+                ]
+            )
+        )

@@ -1,0 +1,42 @@
+"""Who may do what with programs and calls: `can_<verb>(user, obj) -> bool`."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from programs.models import Call, Program
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def is_officer_of(user: User, program: Program | int) -> bool:
+    if not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    program_id = program if isinstance(program, int) else program.pk
+    return user.programs_as_officer.filter(pk=program_id).exists()
+
+
+def is_officer(user: User) -> bool:
+    return bool(user.is_authenticated and (is_admin(user) or user.programs_as_officer.exists()))
+
+
+def can_view_calls(user: User) -> bool:
+    return bool(user.is_authenticated)
+
+
+def can_create_call(user: User, program: Program | int) -> bool:
+    return is_officer_of(user, program)
+
+
+def can_change_call(user: User, call: Call) -> bool:
+    return is_officer_of(user, call.program_id)
+
+
+def can_manage_programs(user: User) -> bool:
+    return is_admin(user)

@@ -1,0 +1,86 @@
+"""Reads of reference data and calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from programs.models import Call, Province, Region, RegionScheme
+
+
+def provinces_in_force(*, on: dt.date) -> QuerySet[Province]:
+    """The provinces in force on `on` (Asia/Seoul date)."""
+    return Province.objects.in_force_on(on).order_by("code")
+
+
+def province_successors(*, province: Province, on: dt.date | None = None) -> list[Province]:
+    """What `province` became: its successors, followed until ones in force on `on` (today)."""
+    on = on or timezone.localdate()
+    if province.in_force_on(on):
+        return [province]
+    found: dict[int, Province] = {}
+    frontier = list(province.successors.all())
+    seen: set[int] = {province.pk}
+    while frontier:
+        nxt = []
+        for p in frontier:
+            if p.pk in seen:
+                continue
+            seen.add(p.pk)
+            if p.in_force_on(on):
+                found[p.pk] = p
+            elif p.effective_from <= on:
+                nxt.extend(p.successors.all())
+        frontier = nxt
+    return sorted(found.values(), key=lambda p: p.code)
+
+
+def default_region_scheme() -> RegionScheme:
+    return RegionScheme.objects.get(is_default=True)
+
+
+def region_schemes() -> QuerySet[RegionScheme]:
+    """Every scheme with its regions and their provinces (all periods) preloaded."""
+    return RegionScheme.objects.prefetch_related(
+        Prefetch(
+            "regions",
+            queryset=Region.objects.prefetch_related(
+                Prefetch("provinces", queryset=Province.objects.prefetch_related("successors"))
+            ).order_by("order"),
+        )
+    ).order_by("-is_default", "name")
+
+
+def calls_with_rules() -> QuerySet[Call]:
+    """Calls with program, tracks, rules, eligible regions and provinces preloaded."""
+    return Call.objects.select_related("program", "region_scheme", "parent").prefetch_related(
+        "tracks",
+        "matching_rules",
+        "member_requirements",
+        "eligible_provinces",
+        Prefetch("eligible_regions", queryset=Region.objects.prefetch_related("provinces")),
+    )
+
+
+def eligible_provinces(call: Call) -> list[Province]:
+    """The call's eligible provinces in force on its opening date (uses the prefetched sets)."""
+    day = call.opening_date
+    if explicit := list(call.eligible_provinces.all()):
+        return sorted((p for p in explicit if p.in_force_on(day)), key=lambda p: p.code)
+    seen: dict[int, Province] = {}
+    for region in call.eligible_regions.all():
+        for p in region.provinces.all():
+            if p.in_force_on(day):
+                seen[p.pk] = p
+    return sorted(seen.values(), key=lambda p: p.code)
+
+
+def call_rules_locked(call: Call) -> bool:
+    """True once any application to the call has been submitted (even if later withdrawn)."""
+    return call.applications.filter(submitted_at__isnull=False).exists()
+
+
+def open_calls(*, at: dt.datetime | None = None) -> QuerySet[Call]:
+    return calls_with_rules().open_at(at or timezone.now()).order_by("closes_at")

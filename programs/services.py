@@ -1,0 +1,339 @@
+"""Writes to programs, calls and reference data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.exceptions import InvalidCall, RulesLocked
+from programs.models import (
+    Call,
+    MatchingRule,
+    MemberTypeRequirement,
+    Program,
+    Province,
+    ProvinceSuccession,
+    Region,
+    RegionScheme,
+    Track,
+    WorkerHeartbeat,
+)
+from programs.permissions import can_change_call, can_create_call
+from programs.selectors import call_rules_locked
+
+# Fields that make up the call's rules: frozen once the first application is submitted.
+RULE_FIELDS = frozenset(
+    {
+        "opens_at",
+        "closes_at",
+        "stage",
+        "parent",
+        "region_scheme",
+        "eligible_regions",
+        "eligible_provinces",
+        "cutoff_score",
+        "enforce_concurrency_limit",
+        "tracks",
+        "matching_rules",
+        "member_requirements",
+    }
+)
+SCALAR_FIELDS = (
+    "year",
+    "title",
+    "title_en",
+    "description",
+    "opens_at",
+    "closes_at",
+    "stage",
+    "parent",
+    "region_scheme",
+    "cutoff_score",
+    "enforce_concurrency_limit",
+)
+
+
+def call_errors(
+    *,
+    program: Program,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    stage: str,
+    parent: Call | None,
+    region_scheme: RegionScheme,
+    eligible_regions: Iterable[Region],
+    eligible_provinces: Iterable[Province],
+) -> dict[str, list[str]]:
+    """Every inconsistency between a call's dates, stage, regions and provinces, by field."""
+    errors: dict[str, list[str]] = {}
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors.setdefault("closes_at", []).append(_("The call must close after it opens."))
+    if stage == Call.Stage.SECOND and parent is None:
+        errors.setdefault("parent", []).append(_("A second-stage call names its first-stage call."))
+    if stage != Call.Stage.SECOND and parent is not None:
+        errors.setdefault("parent", []).append(_("Only a second-stage call has a first-stage call."))
+    if parent is not None:
+        if parent.program_id != program.pk:
+            errors.setdefault("parent", []).append(_("The first-stage call must be of the same program."))
+        elif parent.stage != Call.Stage.FIRST:
+            errors.setdefault("parent", []).append(_("The parent call is not a first-stage call."))
+        elif opens_at and opens_at < parent.closes_at:
+            errors.setdefault("opens_at", []).append(
+                _("A second-stage call opens after its first stage closes.")
+            )
+    regions = list(eligible_regions)
+    if not regions:
+        errors.setdefault("eligible_regions", []).append(_("Name at least one eligible region."))
+    for region in regions:
+        if region.scheme_id != region_scheme.pk:
+            errors.setdefault("eligible_regions", []).append(
+                _("Region %(region)s is not part of the scheme %(scheme)s.")
+                % {"region": region.name, "scheme": region_scheme.name}
+            )
+    if opens_at:
+        day = timezone.localdate(opens_at)
+        region_ids = {r.pk for r in regions}
+        for province in eligible_provinces:
+            if not province.in_force_on(day):
+                errors.setdefault("eligible_provinces", []).append(
+                    _("%(province)s is not in force on the opening date %(day)s.")
+                    % {"province": province, "day": day.isoformat()}
+                )
+            elif not region_ids & {r.pk for r in province.regions.all()}:
+                errors.setdefault("eligible_provinces", []).append(
+                    _("%(province)s is not in an eligible region.") % {"province": province}
+                )
+    return errors
+
+
+def _replace_children(call: Call, model, related: str, rows: list[dict[str, Any]]) -> None:
+    getattr(call, related).all().delete()
+    model.objects.bulk_create([model(call=call, **row) for row in rows])
+
+
+def _check_children(tracks, matching_rules, member_requirements) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if tracks is not None:
+        if not tracks:
+            errors["tracks"] = [_("A call has at least one track.")]
+        codes = [t["code"] for t in tracks]
+        if len(codes) != len(set(codes)):
+            errors.setdefault("tracks", []).append(_("Track codes must differ."))
+    if matching_rules is not None:
+        for i, rule in enumerate(matching_rules):
+            probe = MatchingRule(**rule)
+            if not probe.numerator_sources or not probe.base_sources:
+                errors.setdefault(f"matching_rules.{i}", []).append(
+                    _("A matching rule needs at least one numerator source and one base source.")
+                )
+    if member_requirements is not None:
+        types = [r["organisation_type"] for r in member_requirements]
+        if len(types) != len(set(types)):
+            errors.setdefault("member_requirements", []).append(_("Name each organisation type once."))
+    return errors
+
+
+@transaction.atomic
+def create_call(
+    *,
+    actor,
+    program: Program,
+    eligible_regions: list[Region],
+    eligible_provinces: list[Province] | None = None,
+    tracks: list[dict[str, Any]],
+    matching_rules: list[dict[str, Any]] | None = None,
+    member_requirements: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Call:
+    """Creates a call with its tracks and rules, all or nothing."""
+    if not can_create_call(actor, program):
+        raise PermissionDenied
+    eligible_provinces = eligible_provinces or []
+    matching_rules = matching_rules or []
+    member_requirements = member_requirements or []
+    fields.setdefault("stage", Call.Stage.SINGLE)
+    fields.setdefault("parent", None)
+    errors = call_errors(
+        program=program,
+        opens_at=fields["opens_at"],
+        closes_at=fields["closes_at"],
+        stage=fields["stage"],
+        parent=fields["parent"],
+        region_scheme=fields["region_scheme"],
+        eligible_regions=eligible_regions,
+        eligible_provinces=eligible_provinces,
+    )
+    errors |= _check_children(tracks, matching_rules, member_requirements)
+    if errors:
+        raise InvalidCall(_("The call is not valid."), fields=errors)
+    call = Call.objects.create(program=program, **fields)
+    call.eligible_regions.set(eligible_regions)
+    call.eligible_provinces.set(eligible_provinces)
+    _replace_children(call, Track, "tracks", tracks)
+    _replace_children(call, MatchingRule, "matching_rules", matching_rules)
+    _replace_children(call, MemberTypeRequirement, "member_requirements", member_requirements)
+    return call
+
+
+@transaction.atomic
+def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
+    """Changes a call; its rules only while no application has been submitted."""
+    # Lock the call row so a submission cannot slip in between the check and the write.
+    call = Call.objects.select_for_update().select_related("program", "region_scheme").get(pk=call_id)
+    if not can_change_call(actor, call):
+        raise PermissionDenied
+    if "program" in changes and changes["program"].pk != call.program_id:
+        raise InvalidCall(
+            _("A call cannot move to another program."), fields={"program": [_("Cannot change.")]}
+        )
+    touched = RULE_FIELDS & changes.keys()
+    changed_rules = sorted(f for f in touched if _differs(call, f, changes[f]))
+    if changed_rules and call_rules_locked(call):
+        raise RulesLocked(
+            _("The call's rules cannot change once an application has been submitted."),
+            fields={f: [_("Locked: applications have been submitted.")] for f in changed_rules},
+        )
+    merged = {f: changes.get(f, getattr(call, f)) for f in SCALAR_FIELDS}
+    regions = changes.get("eligible_regions", list(call.eligible_regions.all()))
+    provinces = changes.get("eligible_provinces", list(call.eligible_provinces.all()))
+    errors = call_errors(
+        program=call.program,
+        opens_at=merged["opens_at"],
+        closes_at=merged["closes_at"],
+        stage=merged["stage"],
+        parent=merged["parent"],
+        region_scheme=merged["region_scheme"],
+        eligible_regions=regions,
+        eligible_provinces=provinces,
+    )
+    errors |= _check_children(
+        changes.get("tracks"), changes.get("matching_rules"), changes.get("member_requirements")
+    )
+    if errors:
+        raise InvalidCall(_("The call is not valid."), fields=errors)
+    for f, value in merged.items():
+        setattr(call, f, value)
+    call.save()
+    if "eligible_regions" in changes:
+        call.eligible_regions.set(regions)
+    if "eligible_provinces" in changes:
+        call.eligible_provinces.set(provinces)
+    if "tracks" in changes:
+        _replace_children(call, Track, "tracks", changes["tracks"])
+    if "matching_rules" in changes:
+        _replace_children(call, MatchingRule, "matching_rules", changes["matching_rules"])
+    if "member_requirements" in changes:
+        _replace_children(call, MemberTypeRequirement, "member_requirements", changes["member_requirements"])
+    return call
+
+
+def _differs(call: Call, field: str, value: Any) -> bool:
+    if field in ("eligible_regions", "eligible_provinces"):
+        return {o.pk for o in value} != set(getattr(call, field).values_list("pk", flat=True))
+    if field == "tracks":
+        keys = (
+            "code",
+            "name",
+            "name_en",
+            "national_cap_per_year_krw",
+            "duration_years",
+            "min_provinces",
+            "quota_per_region",
+        )
+        return _rows(call.tracks.all(), keys) != _rows_from(value, keys, Track)
+    if field == "matching_rules":
+        keys = tuple(f.name for f in MatchingRule._meta.fields if f.name not in ("id", "call"))
+        return _rows(call.matching_rules.all(), keys) != _rows_from(value, keys, MatchingRule)
+    if field == "member_requirements":
+        keys = ("organisation_type", "min_count")
+        return _rows(call.member_requirements.all(), keys) != _rows_from(value, keys, MemberTypeRequirement)
+    return getattr(call, field) != value
+
+
+def _rows(qs, keys) -> list[tuple]:
+    return sorted(tuple(str(getattr(o, k)) for k in keys) for o in qs)
+
+
+def _rows_from(rows, keys, model) -> list[tuple]:
+    return sorted(tuple(str(getattr(model(**r), k)) for k in keys) for r in rows)
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+@transaction.atomic
+def attach_guideline(*, actor, call_id: int, upload: UploadedFile) -> Call:
+    """Stores the call's guideline PDF (checked by content and size); allowed after lock."""
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if not can_change_call(actor, call):
+        raise PermissionDenied
+    check_pdf(upload, field="guideline")
+    call.guideline.save(upload.name, upload, save=False)
+    call.save(update_fields=["guideline"])
+    return call
+
+
+def check_pdf(upload: UploadedFile, *, field: str) -> None:
+    if upload.size > settings.GUIDELINE_MAX_BYTES:
+        raise InvalidCall(
+            _("The file is too large."),
+            fields={field: [_("At most %(mb)d MB.") % {"mb": settings.GUIDELINE_MAX_BYTES // 2**20}]},
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if PDF_MAGIC not in head:
+        raise InvalidCall(_("The file is not a PDF."), fields={field: [_("Upload a PDF document.")]})
+
+
+@transaction.atomic
+def record_province_change(
+    *,
+    predecessors: list[Province],
+    code: str,
+    name: str,
+    name_en: str,
+    effective_from: dt.date,
+) -> Province:
+    """Ends `predecessors` the day before `effective_from` and creates their successor.
+
+    The successor joins every region (of every scheme) that held a predecessor, so calls
+    opening on or after the date see it where its predecessors were.
+    """
+    successor = Province.objects.create(code=code, name=name, name_en=name_en, effective_from=effective_from)
+    last_day = effective_from - dt.timedelta(days=1)
+    for old in predecessors:
+        if old.effective_to is None or old.effective_to > last_day:
+            old.effective_to = last_day
+            old.full_clean()
+            old.save(update_fields=["effective_to"])
+        ProvinceSuccession.objects.create(predecessor=old, successor=successor)
+    inherit_regions(successor)
+    return successor
+
+
+def inherit_regions(successor: Province) -> None:
+    for region in Region.objects.filter(provinces__in=successor.predecessors.all()).distinct():
+        region.provinces.add(successor)
+
+
+def record_heartbeat(*, name: str = "worker") -> WorkerHeartbeat:
+    """Upserts the heartbeat row; celery beat calls it through programs.tasks."""
+    now = timezone.now()
+    beat, created = WorkerHeartbeat.objects.get_or_create(
+        name=name, defaults={"last_seen_at": now, "runs": 1}
+    )
+    if not created:
+        from django.db.models import F
+
+        WorkerHeartbeat.objects.filter(pk=beat.pk).update(last_seen_at=now, runs=F("runs") + 1)
+        beat.refresh_from_db()
+    return beat

@@ -1,0 +1,187 @@
+"""Factories for every app (one module: apps' objects reference each other)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from consortia.choices import OrganisationType
+from consortia.models import Application, Consortium, ConsortiumMember, Organisation
+from evaluations.models import Reviewer
+from programs.models import Call, MatchingRule, Program, Province, Region, RegionScheme, Track
+
+KST = dt.timezone(dt.timedelta(hours=9))
+
+
+def province(code: str, on: dt.date | None = None) -> Province:
+    return Province.objects.in_force_on(on or timezone.localdate()).get(code=code)
+
+
+def default_scheme() -> RegionScheme:
+    return RegionScheme.objects.get(is_default=True)
+
+
+def region(code: str) -> Region:
+    return default_scheme().regions.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.kr")
+    first_name = "길동"
+    last_name = "홍"
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    class Params:
+        reviewer = factory.Trait(
+            profile=factory.RelatedFactory("tests.factories.ReviewerFactory", factory_related_name="user")
+        )
+
+    @factory.post_generation
+    def save_again(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ReviewerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reviewer
+
+    user = factory.SubFactory(UserFactory)
+    affiliation = "한국과학기술원"
+    expertise = "이차전지, 소재"
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"program-{n}")
+    name = factory.Sequence(lambda n: f"지역혁신 메가프로젝트 {n}")
+    ministry = "과학기술정보통신부"
+
+    @factory.post_generation
+    def officers(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.officers.add(*extracted)
+
+
+def officer_of(program: Program, **kwargs):
+    user = UserFactory(is_staff=True, **kwargs)
+    program.officers.add(user)
+    return user
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """An open call (opened 10 days ago, closes in 20 days at 18:00 KST), 2 tracks, 20% local match."""
+
+    class Meta:
+        model = Call
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    year = 2026
+    title = factory.Sequence(lambda n: f"2026년 메가프로젝트 공모 {n}")
+    opens_at = factory.LazyFunction(
+        lambda: dt.datetime.combine(timezone.localdate() - dt.timedelta(days=10), dt.time(9), tzinfo=KST)
+    )
+    closes_at = factory.LazyFunction(
+        lambda: dt.datetime.combine(timezone.localdate() + dt.timedelta(days=20), dt.time(18), tzinfo=KST)
+    )
+    region_scheme = factory.LazyFunction(default_scheme)
+    cutoff_score = Decimal("70")
+
+    @factory.post_generation
+    def eligible_regions(obj, create, extracted, **kwargs):
+        if create:
+            obj.eligible_regions.set(
+                extracted
+                if extracted is not None
+                else obj.region_scheme.regions.filter(is_capital_area=False)
+            )
+
+    @factory.post_generation
+    def tracks(obj, create, extracted, **kwargs):
+        if create and extracted is None:
+            TrackFactory(call=obj, code="super-regional", name="초광역협력형", min_provinces=2)
+            TrackFactory(call=obj, code="leap", name="지역혁신도약형")
+
+    @factory.post_generation
+    def matching(obj, create, extracted, **kwargs):
+        if create and extracted is None:
+            MatchingRule.objects.create(
+                call=obj,
+                numerator_local_cash=True,
+                comparison="gte",
+                percent=Decimal("20"),
+                base_national=True,
+                base_local_cash=True,
+            )
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    call = factory.SubFactory(CallFactory, tracks=False)
+    code = factory.Sequence(lambda n: f"track-{n}")
+    name = "지역혁신도약형"
+    national_cap_per_year_krw = 2_000_000_000
+    duration_years = 3
+    min_provinces = 1
+    quota_per_region = 1
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"기관 {n}")
+    type = OrganisationType.UNIVERSITY
+    province = factory.LazyFunction(lambda: province("47"))
+
+
+class ConsortiumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consortium
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"사업단 {n}")
+    representative = factory.SubFactory(OrganisationFactory, type=OrganisationType.LOCAL_GOVERNMENT)
+
+    @factory.post_generation
+    def contacts(obj, create, extracted, **kwargs):
+        if create:
+            obj.contacts.add(*(extracted or [UserFactory()]))
+            ConsortiumMember.objects.get_or_create(
+                consortium=obj,
+                organisation=obj.representative,
+                defaults={"role": "lead_government"},
+            )
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    track = factory.LazyAttribute(lambda a: a.call.tracks.order_by("-code").first())
+    consortium = factory.SubFactory(ConsortiumFactory)
+    title = factory.Sequence(lambda n: f"과제 {n}")
+    created_by = factory.LazyAttribute(lambda a: a.consortium.contacts.first())
+
+
+def submitted(application: Application, at: dt.datetime | None = None) -> Application:
+    """Moves a factory application to submitted the way a fixture may (no rule checks)."""
+    Application.objects.filter(pk=application.pk).update(
+        state=Application.State.SUBMITTED, submitted_at=at or timezone.now()
+    )
+    return Application.objects.get(pk=application.pk)
