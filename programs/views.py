@@ -41,9 +41,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any database failure means unhealthy
+        beat = WorkerHeartbeat.objects.filter(name="worker").first()
+    except Exception as exc:  # any database failure (down, unmigrated) means unhealthy
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
-    beat = WorkerHeartbeat.objects.filter(name="worker").first()
     return JsonResponse(
         {
             "status": "ok",
