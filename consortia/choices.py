@@ -25,3 +25,22 @@ FIRM_TYPES = frozenset(
         OrganisationType.STARTUP,
     }
 )
+
+
+class KpiIndicator(models.TextChoices):
+    """The KPI catalogue (domain.md, "Monitoring"): money indicators are whole won."""
+
+    NEW_JOBS = "new_jobs", _("new jobs")
+    NEW_JOBS_REGULAR = "new_jobs_regular", _("new jobs: regular")
+    NEW_JOBS_YOUTH = "new_jobs_youth", _("new jobs: youth")
+    FIRMS_ATTRACTED = "firms_attracted", _("firms attracted")
+    FIRMS_FROM_CAPITAL = "firms_from_capital", _("firms moved from the capital region")
+    SALES_KRW = "sales_krw", _("commercialisation sales (KRW)")
+    PATENTS_FILED = "patents_filed", _("patents filed")
+    PATENTS_REGISTERED = "patents_registered", _("patents registered")
+    PAPERS = "papers", _("papers")
+    DEEPTECH_STARTUPS = "deeptech_startups", _("deep-tech startups")
+    RESEARCHERS = "researchers", _("researchers")
+    TECH_TRANSFERS = "tech_transfers", _("technology transfers")
+    ROYALTIES_KRW = "royalties_krw", _("royalties (KRW)")
+    FOLLOW_ON_INVESTMENT_KRW = "follow_on_investment_krw", _("follow-on investment (KRW)")

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from consortia.business_number import validate_business_number
-from consortia.choices import OrganisationType
-from programs.models import Call, Province, Track
+from consortia.choices import FIRM_TYPES, KpiIndicator, OrganisationType
+from programs.models import Call, ProjectKind, Province, Track
 
 
 class Organisation(models.Model):
@@ -20,6 +20,9 @@ class Organisation(models.Model):
     type = models.CharField(_("type"), max_length=30, choices=OrganisationType.choices)
     province = models.ForeignKey(
         Province, models.PROTECT, related_name="organisations", verbose_name=_("province")
+    )
+    department = models.CharField(
+        _("department"), max_length=120, blank=True, help_text=_("For universities and institutes.")
     )
     business_number = models.CharField(
         _("business registration number"),
@@ -45,7 +48,29 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} {self.department}".strip()
+
+    @property
+    def is_firm(self) -> bool:
+        return self.type in FIRM_TYPES
+
+
+class OrganisationProvinceChange(models.Model):
+    """An organisation moved province (its province ended, or it relocated): the history."""
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="province_changes")
+    from_province = models.ForeignKey(Province, models.PROTECT, related_name="+")
+    to_province = models.ForeignKey(Province, models.PROTECT, related_name="+")
+    effective_on = models.DateField(_("effective on"))
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "effective_on"]
+        verbose_name = _("organisation province change")
+        verbose_name_plural = _("organisation province changes")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.from_province} → {self.to_province}"
 
 
 class Consortium(models.Model):
@@ -85,6 +110,7 @@ class ConsortiumMember(models.Model):
     consortium = models.ForeignKey(Consortium, models.CASCADE, related_name="members")
     organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.CharField(_("department"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["consortium", "id"]
@@ -249,3 +275,148 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.researcher_number})"
+
+
+class Affiliation(models.Model):
+    """A person's affiliation with an organisation and department over a period."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="affiliations")
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-since"]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")), name="affiliation_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} @ {self.organisation}"
+
+
+class DeclaredProject(models.Model):
+    """A national R&D project a researcher declares from outside the system (3책5공 counting)."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="declared_projects")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("project kind"), max_length=20, choices=ProjectKind.choices, default=ProjectKind.RESEARCH
+    )
+    as_principal_investigator = models.BooleanField(_("as principal investigator"), default=False)
+    with_foreign_partner = models.BooleanField(_("with a foreign corporation"), default=False)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["person", "ends_on"]
+        verbose_name = _("declared project")
+        verbose_name_plural = _("declared projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="declared_project_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApplicationPerson(models.Model):
+    """A researcher on an application, in a member organisation, with a role."""
+
+    class Role(models.TextChoices):
+        DIRECTOR = "director", _("project director")
+        PRINCIPAL_INVESTIGATOR = "pi", _("principal investigator (연구책임자)")
+        RESEARCHER = "researcher", _("researcher")
+
+    LEAD_ROLES = (Role.DIRECTOR, Role.PRINCIPAL_INVESTIGATOR)
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="people")
+    member = models.ForeignKey(ConsortiumMember, models.CASCADE, related_name="people")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="application_roles")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        ordering = ["application", "role", "id"]
+        verbose_name = _("application researcher")
+        verbose_name_plural = _("application researchers")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "person"], name="person_once_per_application"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class KpiTarget(models.Model):
+    """A yearly target for one indicator of the typed KPI catalogue."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="kpi_targets")
+    indicator = models.CharField(_("indicator"), max_length=30, choices=KpiIndicator.choices)
+    year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    value = models.PositiveBigIntegerField(_("target"))
+
+    class Meta:
+        ordering = ["application", "indicator", "year"]
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "indicator", "year"], name="kpi_target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} Y{self.year}: {self.value}"
+
+
+class PlannedMilestone(models.Model):
+    """A milestone the application plans (deliverable, report) in a plan year."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="milestones")
+    year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["application", "year", "id"]
+        verbose_name = _("planned milestone")
+        verbose_name_plural = _("planned milestones")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def document_path(instance: ApplicationDocument, filename: str) -> str:
+    return f"applications/{instance.application_id}/{filename}"
+
+
+class ApplicationDocument(models.Model):
+    """An uploaded document; the type is checked by content (magic bytes), not by name."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", _("project plan")
+        COMMITMENT = "commitment", _("matching commitment letter")
+        AGREEMENT = "agreement", _("consortium agreement")
+        OTHER = "other", _("other")
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=document_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "kind", "uploaded_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.original_name

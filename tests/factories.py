@@ -185,3 +185,52 @@ def submitted(application: Application, at: dt.datetime | None = None) -> Applic
         state=Application.State.SUBMITTED, submitted_at=at or timezone.now()
     )
     return Application.objects.get(pk=application.pk)
+
+
+def complete_application(
+    *, call=None, track_code: str = "leap", province_code: str = "47", **kwargs
+) -> Application:
+    """A draft that meets the default call's rules: lead government of `province_code`, a
+    university lead institution and an SME partner, a 3-year budget with 20% local cash."""
+    from consortia.models import BudgetLine
+
+    call = call or CallFactory()
+    track = call.tracks.get(code=track_code)
+    gov = OrganisationFactory(type=OrganisationType.LOCAL_GOVERNMENT, province=province(province_code))
+    contact = UserFactory()
+    consortium = ConsortiumFactory(representative=gov, contacts=[contact])
+    uni = ConsortiumMember.objects.create(
+        consortium=consortium, organisation=OrganisationFactory(), role=ConsortiumMember.Role.LEAD_INSTITUTION
+    )
+    firm = ConsortiumMember.objects.create(
+        consortium=consortium,
+        organisation=OrganisationFactory(type=OrganisationType.SME, business_number=next(_brns)),
+        role=ConsortiumMember.Role.PARTNER,
+    )
+    lead_gov = consortium.members.get(organisation=gov)
+    app = ApplicationFactory(call=call, track=track, consortium=consortium, created_by=contact, **kwargs)
+    for year in range(1, track.duration_years + 1):
+        BudgetLine.objects.create(application=app, member=uni, year=year, national_krw=800_000_000)
+        BudgetLine.objects.create(
+            application=app,
+            member=firm,
+            year=year,
+            national_krw=200_000_000,
+            private_cash_krw=100_000_000,
+            private_in_kind_krw=50_000_000,
+        )
+        BudgetLine.objects.create(application=app, member=lead_gov, year=year, local_cash_krw=250_000_000)
+    return app
+
+
+def _valid_brns():
+    from consortia.business_number import check_digit
+
+    n = 100000000
+    while True:
+        n += 7
+        nine = f"{n:09d}"
+        yield nine + str(check_digit(nine))
+
+
+_brns = _valid_brns()

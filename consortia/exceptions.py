@@ -1,0 +1,23 @@
+from config.errors import DomainError
+
+
+class RulesBroken(DomainError):
+    """Submission refused: the call's rules are not met (every failure is listed)."""
+
+    def __init__(self, message: str, *, failures):
+        from consortia.rules import fields_of
+
+        super().__init__(message, fields=fields_of(failures))
+        self.failures = failures
+
+
+class InvalidTransition(DomainError):
+    """The application is not in a state that allows this step."""
+
+
+class NotEditable(DomainError):
+    """Only a draft can be edited."""
+
+
+class InvalidInput(DomainError):
+    """Input that cannot be stored (wrong member, year outside the duration, bad file)."""

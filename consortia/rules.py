@@ -1,0 +1,390 @@
+"""The call's rules, checked on an application all at once (domain.md, "Consortia and applications").
+
+`check_application` returns every failure, each naming its rule, the field it belongs to and
+the member, year or person concerned, so the applicant can fix them in one pass. Submission
+is all-or-nothing: any failure refuses it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortia.business_number import check_digit
+from consortia.choices import FIRM_TYPES, OrganisationType
+from consortia.models import (
+    Application,
+    ApplicationPerson,
+    BudgetLine,
+    ConsortiumMember,
+    DeclaredProject,
+)
+from programs.models import Call, MatchingRule, MoneySource, Province
+from programs.money import format_won
+from programs.selectors import eligible_provinces
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str
+    field: str
+    message: str
+    year: int | None = None
+    member_id: int | None = None
+    person_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def fields_of(failures: list[Failure]) -> dict[str, list[str]]:
+    """Failures in the one error shape: {field: [messages]}."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for f in failures:
+        out[f.field].append(f.message)
+    return dict(out)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _sources(line: BudgetLine) -> dict[str, int]:
+    return {
+        MoneySource.NATIONAL: line.national_krw,
+        MoneySource.LOCAL_CASH: line.local_cash_krw,
+        MoneySource.PRIVATE_CASH: line.private_cash_krw,
+        MoneySource.PRIVATE_IN_KIND: line.private_in_kind_krw,
+    }
+
+
+def participating_provinces(members: list[ConsortiumMember]) -> list[Province]:
+    """The provinces of the consortium's lead local governments (each holds a slot)."""
+    seen: dict[int, Province] = {}
+    for m in members:
+        if m.role == ConsortiumMember.Role.LEAD_GOVERNMENT:
+            seen[m.organisation.province_id] = m.organisation.province
+    return list(seen.values())
+
+
+def check_application(application: Application, *, at: dt.datetime | None = None) -> list[Failure]:
+    """Every rule of the call that the application breaks, as of instant `at` (now)."""
+    at = at or timezone.now()
+    call: Call = (
+        Call.objects.select_related("program", "parent")
+        .prefetch_related(
+            "matching_rules", "member_requirements", "eligible_provinces", "eligible_regions__provinces"
+        )
+        .get(pk=application.call_id)
+    )
+    track = application.track
+    members = list(application.consortium.members.select_related("organisation__province").order_by("id"))
+    lines = list(application.budget_lines.select_related("member__organisation"))
+    failures: list[Failure] = []
+
+    # The call is open: half-open [opens_at, closes_at), to the second.
+    if not call.is_open_at(at):
+        failures.append(
+            Failure(
+                "call_open",
+                "call",
+                _("The call is not open: submissions are accepted from %(o)s until before %(c)s.")
+                % {
+                    "o": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    "c": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S"),
+                },
+            )
+        )
+    if track.call_id != call.pk:
+        failures.append(Failure("track", "track", _("The track is not a track of this call.")))
+
+    failures += _check_lead_governments(application, call, track, members)
+    failures += _check_slots(application, call, track, members)
+    failures += _check_members(call, members)
+    failures += _check_budget(call, track, lines)
+    failures += _check_business_numbers(members)
+    if call.enforce_concurrency_limit:
+        failures += _check_concurrency(application, call)
+    if call.stage == Call.Stage.SECOND:
+        selected_first = Application.objects.filter(
+            call=call.parent_id, consortium=application.consortium_id, state=Application.State.SELECTED
+        ).exists()
+        if not selected_first:
+            failures.append(
+                Failure(
+                    "second_stage",
+                    "consortium",
+                    _("Only consortia selected in the first stage (%(call)s) may apply.")
+                    % {"call": call.parent.title},
+                )
+            )
+    return failures
+
+
+def _check_lead_governments(application, call, track, members) -> list[Failure]:
+    failures = []
+    leads = [m for m in members if m.role == ConsortiumMember.Role.LEAD_GOVERNMENT]
+    representative = application.consortium.representative
+    if not leads or representative.pk not in {m.organisation_id for m in leads}:
+        failures.append(
+            Failure(
+                "lead_government", "members", _("The representative local government must be a lead member.")
+            )
+        )
+    eligible = {p.pk for p in eligible_provinces(call)}
+    for m in leads:
+        org = m.organisation
+        if org.type != OrganisationType.LOCAL_GOVERNMENT:
+            failures.append(
+                Failure(
+                    "lead_government",
+                    f"members.{m.pk}",
+                    _("%(org)s is not a local government.") % {"org": org},
+                    member_id=m.pk,
+                )
+            )
+        elif org.province_id not in eligible:
+            failures.append(
+                Failure(
+                    "lead_government",
+                    f"members.{m.pk}",
+                    _("%(org)s: %(province)s is not an eligible province of this call (in force on %(day)s).")
+                    % {"org": org, "province": org.province, "day": call.opening_date.isoformat()},
+                    member_id=m.pk,
+                )
+            )
+    provinces = participating_provinces(members)
+    if len(provinces) < track.min_provinces:
+        failures.append(
+            Failure(
+                "min_provinces",
+                "members",
+                _(
+                    "The track %(track)s needs local governments of at least %(n)d provinces; "
+                    "this consortium has %(have)d."
+                )
+                % {"track": track.name, "n": track.min_provinces, "have": len(provinces)},
+            )
+        )
+    return failures
+
+
+def _check_slots(application, call, track, members) -> list[Failure]:
+    """At most one slot-holding application per province per track (super-regional: every province)."""
+    failures = []
+    provinces = participating_provinces(members)
+    if not provinces:
+        return failures
+    holders = (
+        Application.objects.filter(
+            call=call,
+            track=track,
+            state__in=Application.SLOT_HOLDING,
+            consortium__members__role=ConsortiumMember.Role.LEAD_GOVERNMENT,
+            consortium__members__organisation__province__in=[p.pk for p in provinces],
+        )
+        .exclude(pk=application.pk)
+        .values_list("consortium__members__organisation__province__name", "consortium__name")
+        .distinct()
+    )
+    for province_name, consortium_name in holders:
+        failures.append(
+            Failure(
+                "province_slot",
+                "members",
+                _("%(province)s already takes part in another application to %(track)s (%(consortium)s).")
+                % {"province": province_name, "track": track.name, "consortium": consortium_name},
+            )
+        )
+    return failures
+
+
+def _check_members(call, members) -> list[Failure]:
+    failures = []
+    leads = [m for m in members if m.role == ConsortiumMember.Role.LEAD_INSTITUTION]
+    if len(leads) != 1:
+        failures.append(
+            Failure(
+                "lead_institution",
+                "members",
+                _("A consortium has exactly one lead institution (주관연구개발기관); it has %(n)d.")
+                % {"n": len(leads)},
+            )
+        )
+    counts: dict[str, int] = defaultdict(int)
+    for m in members:
+        counts[m.organisation.type] += 1
+    for req in call.member_requirements.all():
+        if counts[req.organisation_type] < req.min_count:
+            failures.append(
+                Failure(
+                    "member_types",
+                    "members",
+                    _("At least %(n)d member(s) of type %(type)s are required; there are %(have)d.")
+                    % {
+                        "n": req.min_count,
+                        "type": req.get_organisation_type_display(),
+                        "have": counts[req.organisation_type],
+                    },
+                )
+            )
+    return failures
+
+
+def _check_budget(call, track, lines) -> list[Failure]:
+    failures = []
+    if not lines:
+        return [Failure("budget", "budget", _("The budget plan is empty."))]
+    by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for line in lines:
+        if line.year > track.duration_years:
+            failures.append(
+                Failure(
+                    "duration",
+                    f"budget.{line.year}",
+                    _("Year %(year)d is outside the track's duration of %(n)d years (%(member)s).")
+                    % {"year": line.year, "n": track.duration_years, "member": line.member.organisation},
+                    year=line.year,
+                    member_id=line.member_id,
+                )
+            )
+        for source, amount in _sources(line).items():
+            by_year[line.year][source] += amount
+    rules: list[MatchingRule] = list(call.matching_rules.all())
+    for year in sorted(by_year):
+        totals = by_year[year]
+        if totals[MoneySource.NATIONAL] > track.national_cap_per_year_krw:
+            failures.append(
+                Failure(
+                    "national_cap",
+                    f"budget.{year}",
+                    _("Year %(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
+                    % {
+                        "year": year,
+                        "amount": format_won(totals[MoneySource.NATIONAL]),
+                        "cap": format_won(track.national_cap_per_year_krw),
+                    },
+                    year=year,
+                )
+            )
+        for rule in rules:
+            if not rule.holds(totals):
+                numerator = sum(totals[s] for s in rule.numerator_sources)
+                base = sum(totals[s] for s in rule.base_sources)
+                failures.append(
+                    Failure(
+                        "matching",
+                        f"budget.{year}",
+                        _(
+                            "Year %(year)d: matching rule not met: %(rule)s "
+                            "(here %(num)s against a base of %(base)s)."
+                        )
+                        % {
+                            "year": year,
+                            "rule": rule.describe(),
+                            "num": format_won(numerator),
+                            "base": format_won(base),
+                        },
+                        year=year,
+                    )
+                )
+    return failures
+
+
+def _check_business_numbers(members) -> list[Failure]:
+    failures = []
+    for m in members:
+        org = m.organisation
+        if org.type not in FIRM_TYPES:
+            continue
+        number = org.business_number
+        if (
+            not number
+            or len(number) != 10
+            or not number.isdigit()
+            or check_digit(number[:9]) != int(number[9])
+        ):
+            failures.append(
+                Failure(
+                    "business_number",
+                    f"members.{m.pk}",
+                    _("%(org)s: a valid business registration number is required for a firm.") % {"org": org},
+                    member_id=m.pk,
+                )
+            )
+    return failures
+
+
+def _check_concurrency(application, call) -> list[Failure]:
+    """3책5공 (국가연구개발혁신법 시행령 제64조) with the program's limits and exemptions."""
+    program = call.program
+    exempt = set(program.concurrency_exemptions.values_list("kind", flat=True))
+    cutoff = add_months(timezone.localdate(call.closes_at), program.concurrency_grace_months)
+    people = list(application.people.select_related("person"))
+    if not people:
+        return []
+    person_ids = [p.person_id for p in people]
+    # Other applications of these people that are submitted or later (not drafts, withdrawn, not selected).
+    others = (
+        ApplicationPerson.objects.filter(
+            person__in=person_ids, application__state__in=Application.SLOT_HOLDING
+        )
+        .exclude(application=application)
+        .values_list("person_id", "role")
+    )
+    counted: dict[int, list[bool]] = defaultdict(list)  # person -> [is_lead, ...]
+    foreign: set[int] = set()
+    for person_id, role in others:
+        counted[person_id].append(role in ApplicationPerson.LEAD_ROLES)
+    declared = DeclaredProject.objects.filter(person__in=person_ids).filter(
+        Q(ends_on__gt=cutoff) & ~Q(kind__in=exempt)
+    )
+    for project in declared:
+        counted[project.person_id].append(project.as_principal_investigator)
+        if project.with_foreign_partner:
+            foreign.add(project.person_id)
+    failures = []
+    for ap in people:
+        is_lead = ap.role in ApplicationPerson.LEAD_ROLES
+        projects = [*counted[ap.person_id], is_lead]
+        total, as_lead = len(projects), sum(projects)
+        max_total = (
+            program.max_concurrent_projects_foreign
+            if ap.person_id in foreign
+            else program.max_concurrent_projects
+        )
+        max_lead = (
+            program.max_concurrent_lead_foreign if ap.person_id in foreign else program.max_concurrent_lead
+        )
+        if total > max_total:
+            failures.append(
+                Failure(
+                    "concurrency",
+                    f"people.{ap.person_id}",
+                    _("%(person)s would take part in %(n)d projects at once; the limit is %(max)d.")
+                    % {"person": ap.person.name, "n": total, "max": max_total},
+                    person_id=ap.person_id,
+                )
+            )
+        if is_lead and as_lead > max_lead:
+            failures.append(
+                Failure(
+                    "concurrency",
+                    f"people.{ap.person_id}",
+                    _(
+                        "%(person)s would lead %(n)d projects at once as principal investigator; "
+                        "the limit is %(max)d."
+                    )
+                    % {"person": ap.person.name, "n": as_lead, "max": max_lead},
+                    person_id=ap.person_id,
+                )
+            )
+    return failures

@@ -1,0 +1,62 @@
+"""Reads of consortia and applications, each saying what it preloads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium, ConsortiumMember
+from programs.permissions import is_admin
+
+
+def consortia_for(user) -> QuerySet[Consortium]:
+    """The consortia the user is a contact of (all for an administrator), members preloaded."""
+    qs = Consortium.objects.select_related("representative__province").prefetch_related(
+        Prefetch("members", queryset=ConsortiumMember.objects.select_related("organisation__province"))
+    )
+    return qs.order_by("name") if is_admin(user) else qs.filter(contacts=user).order_by("name")
+
+
+def applications_for(user) -> QuerySet[Application]:
+    """Applications the user may read: own consortia's, or their programs' calls' (officers)."""
+    qs = Application.objects.select_related("call__program", "track", "consortium__representative__province")
+    if is_admin(user):
+        return qs
+    return qs.filter(Q(consortium__contacts=user) | Q(call__program__officers=user)).distinct()
+
+
+def application_detail(pk: int) -> Application:
+    """One application with members, budget, people, KPIs, milestones, documents and events."""
+    return (
+        Application.objects.select_related("call__program", "track", "consortium__representative__province")
+        .prefetch_related(
+            Prefetch(
+                "consortium__members",
+                queryset=ConsortiumMember.objects.select_related("organisation__province").order_by("id"),
+            ),
+            Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "member_id")),
+            "people__person",
+            "kpi_targets",
+            "milestones",
+            "documents",
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )
+
+
+SOURCES = ("national_krw", "local_cash_krw", "private_cash_krw", "private_in_kind_krw")
+
+
+def budget_totals_by_year(application_ids: list[int]) -> dict[int, dict[int, dict[str, int]]]:
+    """{application: {year: {source: won}}} in one query."""
+    rows = (
+        BudgetLine.objects.filter(application__in=application_ids)
+        .values("application_id", "year")
+        .annotate(**{s: Sum(s) for s in SOURCES})
+    )
+    out: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
+    for row in rows:
+        out[row["application_id"]][row["year"]] = {s: row[s] or 0 for s in SOURCES}
+    return out
