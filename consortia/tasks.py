@@ -1,3 +1,4 @@
+import datetime as dt
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -21,3 +22,23 @@ def send_notice(notice_id: int) -> None:
     except (SMTPException, OSError):
         Notice.objects.filter(pk=notice_id).update(claimed_at=None)  # a retry may reclaim it
         raise
+
+
+@shared_task
+def requeue_stale_notices() -> int:
+    """Notices claimed but unsent for 15 minutes (a worker died mid-send) are queued again."""
+    stale = timezone.now() - dt.timedelta(minutes=15)
+    ids = list(Notice.objects.filter(sent_at=None, claimed_at__lt=stale).values_list("pk", flat=True))
+    Notice.objects.filter(pk__in=ids, sent_at=None).update(claimed_at=None)
+    unclaimed = list(Notice.objects.filter(sent_at=None, claimed_at=None).values_list("pk", flat=True))
+    for pk in unclaimed:
+        send_notice.delay(pk)
+    return len(unclaimed)
+
+
+@shared_task
+def move_organisations_to_successor_provinces() -> int:
+    """Daily: organisations of a province that ended move to its successor (history kept)."""
+    from consortia.services import move_organisations_to_successors
+
+    return move_organisations_to_successors(on=timezone.localdate())

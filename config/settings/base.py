@@ -8,6 +8,7 @@ instead of servers. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -162,6 +163,14 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "programs.tasks.record_heartbeat",
         "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
+    },
+    "requeue-stale-notices": {
+        "task": "consortia.tasks.requeue_stale_notices",
+        "schedule": 300.0,
+    },
+    "move-organisations-to-successor-provinces": {
+        "task": "consortia.tasks.move_organisations_to_successor_provinces",
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 

@@ -35,3 +35,33 @@ def test_broken_rules_refuse_submission_and_list_every_failure():
     assert ("matching", 2) in rules and ("national_cap", 3) in rules
     assert "budget.2" in caught.value.fields and "budget.3" in caught.value.fields
     assert Application.objects.get(pk=app.pk).state == "draft"
+
+
+def test_a_redelivered_notice_is_sent_once(django_capture_on_commit_callbacks, mailoutbox):
+    from consortia.tasks import requeue_stale_notices, send_notice
+
+    app = complete_application()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_application(actor=app.consortium.contacts.get(), application_id=app.pk)
+    notice = Notice.objects.get()
+    send_notice.delay(notice.pk)  # the broker delivers it again
+    requeue_stale_notices.delay()
+    assert len(mailoutbox) == 1
+    assert Notice.objects.get().sent_at is not None
+
+
+def test_a_notice_whose_worker_died_is_requeued_and_sent(mailoutbox):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from consortia.tasks import requeue_stale_notices
+
+    app = complete_application()
+    notice = Notice.objects.create(
+        application=app, kind="receipt", to="a@example.kr", claimed_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    Application.objects.filter(pk=app.pk).update(state="submitted", submitted_at=timezone.now())
+    assert requeue_stale_notices.delay().get() == 1
+    assert [m.to for m in mailoutbox] == [["a@example.kr"]]
+    assert Notice.objects.get(pk=notice.pk).sent_at is not None

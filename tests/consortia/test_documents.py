@@ -1,0 +1,36 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from consortia.documents import DOCX, HWP, HWPX, PDF, XLSX, sniff_document_type
+
+
+def zip_with(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("plan.pdf", b"%PDF-1.7\n...", PDF),
+        ("plan.hwp", OLE + b"\x00" * 500 + b"HWP Document File\x00", HWP),
+        ("plan.hwpx", zip_with({"mimetype": b"application/hwp+zip", "Contents/section0.xml": b"<x/>"}), HWPX),
+        ("plan.docx", zip_with({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<t/>"}), DOCX),
+        ("budget.xlsx", zip_with({"xl/workbook.xml": b"<w/>"}), XLSX),
+        ("evil.pdf", b"MZ\x90\x00\x03\x00\x00\x00 This program cannot be run in DOS mode", None),
+        ("old.doc", OLE + b"\x00" * 500 + b"Microsoft Word", None),
+        ("fake.docx", b"PK\x03\x04 not really a zip", None),
+        ("any.zip", zip_with({"readme.txt": b"hi"}), None),
+    ],
+)
+def test_type_is_decided_by_content_not_name(name, data, expected):
+    assert sniff_document_type(SimpleUploadedFile(name, data)) == expected

@@ -1,0 +1,66 @@
+import datetime as dt
+
+import pytest
+
+from consortia import services
+from consortia.exceptions import InvalidInput
+from consortia.models import Organisation, OrganisationProvinceChange
+from programs.models import Province
+from tests.factories import OrganisationFactory, UserFactory, province
+
+pytestmark = pytest.mark.django_db
+
+
+def test_business_number_is_stored_normalised():
+    org = services.create_organisation(
+        actor=UserFactory(),
+        name="(주)테스트",
+        type="sme",
+        province=province("47"),
+        business_number="123-45-67891",
+    )
+    assert org.business_number == "1234567891"
+
+
+def test_wrong_check_digit_is_refused_and_nothing_saved():
+    with pytest.raises(InvalidInput) as caught:
+        services.create_organisation(
+            actor=UserFactory(),
+            name="(주)오류",
+            type="sme",
+            province=province("47"),
+            business_number="123-45-67890",
+        )
+    assert "business_number" in caught.value.fields
+    assert not Organisation.objects.filter(name="(주)오류").exists()
+
+
+def test_a_firm_needs_a_business_number():
+    with pytest.raises(InvalidInput) as caught:
+        services.create_organisation(
+            actor=UserFactory(), name="(주)무번호", type="startup", province=province("47")
+        )
+    assert "business_number" in caught.value.fields
+
+
+def test_an_abolished_province_is_refused():
+    with pytest.raises(InvalidInput) as caught:
+        services.create_organisation(
+            actor=UserFactory(),
+            name="광주시청",
+            type="local_government",
+            province=Province.objects.get(code="29"),
+        )
+    assert "province" in caught.value.fields
+
+
+def test_organisations_move_to_the_successor_and_keep_their_history():
+    gwangju = Province.objects.get(code="29")
+    org = OrganisationFactory(province=gwangju)
+    moved = services.move_organisations_to_successors(on=dt.date(2026, 7, 1))
+    assert moved == 1
+    org.refresh_from_db()
+    assert org.province.code == "12"
+    change = OrganisationProvinceChange.objects.get(organisation=org)
+    assert (change.from_province, change.effective_on) == (gwangju, dt.date(2026, 7, 1))
+    assert services.move_organisations_to_successors(on=dt.date(2026, 7, 1)) == 0
