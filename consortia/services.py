@@ -22,6 +22,7 @@ from consortia.choices import OrganisationType
 from consortia.documents import sniff_document_type
 from consortia.exceptions import InvalidInput, InvalidTransition, NotEditable, RulesBroken
 from consortia.models import (
+    Affiliation,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -371,6 +372,15 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
             researcher_number=str(row["researcher_number"]).strip(),
             defaults={"name": row.get("name", "").strip() or "?", "email": row.get("email", "")},
         )
+        member = application.consortium.members.select_related("organisation").get(pk=row["member"])
+        # Affiliation history: a person named for a member is affiliated with it from today.
+        if not person.affiliations.filter(organisation=member.organisation_id, until__isnull=True).exists():
+            Affiliation.objects.create(
+                person=person,
+                organisation=member.organisation,
+                department=member.department,
+                since=timezone.localdate(),
+            )
         people.append(
             ApplicationPerson.objects.create(
                 application=application, member_id=row["member"], person=person, role=row["role"]

@@ -349,3 +349,21 @@ def test_all_failures_are_reported_at_once():
 def test_add_months_clamps_to_month_end():
     assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2026, 12, 15), 6) == dt.date(2027, 6, 15)
+
+
+def test_the_rule_check_runs_a_bounded_number_of_queries(django_assert_max_num_queries):
+    app = complete_application()
+    for _ in range(20):
+        m = ConsortiumMember.objects.create(
+            consortium=app.consortium, organisation=OrganisationFactory(), role="partner"
+        )
+        for year in (1, 2, 3):
+            BudgetLine.objects.create(application=app, member=m, year=year, national_krw=1)
+        _person_on_member = ApplicationPerson.objects.create(
+            application=app,
+            member=m,
+            person=Person.objects.create(name="연구원", researcher_number=f"{m.pk:08d}"),
+            role="researcher",
+        )
+    with django_assert_max_num_queries(12):
+        check_application(app)
