@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +16,14 @@ from consortia.choices import OrganisationType
 from consortia.models import (
     Application,
     ApplicationEvent,
+    ApplicationPerson,
     BudgetLine,
     Consortium,
     ConsortiumMember,
+    KpiTarget,
     Organisation,
+    Person,
+    PlannedMilestone,
 )
 from evaluations.models import Reviewer
 from programs import reference_data, services
@@ -222,6 +227,7 @@ class Command(BaseCommand):
                 {"organisation_type": OrganisationType.UNIVERSITY, "min_count": 1},
             ],
         )
+        call.guideline.save("guideline-demo.pdf", ContentFile(demo_pdf(call.title_en)), save=True)
         tracks = {t.code: t for t in call.tracks.all()}
         for name, rep, co_leads, username, members, track, state, title in CONSORTIA:
             contact = self._user(username, "담당자", name[:2])
@@ -257,6 +263,23 @@ class Command(BaseCommand):
                         private_cash_krw=40_000_000 // len(member_rows),
                         private_in_kind_krw=20_000_000 // len(member_rows),
                     )
+            for indicator, per_year in (("new_jobs", 40), ("patents_filed", 6), ("sales_krw", 1_500_000_000)):
+                for year in (1, 2, 3):
+                    KpiTarget.objects.create(
+                        application=app, indicator=indicator, year=year, value=per_year * year
+                    )
+            for year, title in (
+                (1, "핵심기술 확보 및 실증 설계"),
+                (2, "시제품 제작 및 실증"),
+                (3, "사업화 및 기업 유치"),
+            ):
+                PlannedMilestone.objects.create(application=app, year=year, title=title)
+            director = Person.objects.create(
+                name=f"{name[:2]} 사업단장", researcher_number=f"{10000000 + app.pk * 10:08d}"
+            )
+            ApplicationPerson.objects.create(
+                application=app, member=member_rows[0], person=director, role=ApplicationPerson.Role.DIRECTOR
+            )
             path = [
                 (
                     Application.State.SUBMITTED,
@@ -291,3 +314,28 @@ class Command(BaseCommand):
                 ]
             )
         )
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small valid one-page PDF naming the call (the real guideline is uploaded by officers)."""
+    text = f"{title} - call guideline (demo)".replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 18 Tf 60 760 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
