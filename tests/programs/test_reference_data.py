@@ -139,3 +139,34 @@ def test_admin_refuses_a_province_that_ends_before_it_starts(client):
     )
     assert response.status_code == 200
     assert not Province.objects.filter(code="99").exists()
+
+
+def test_admin_records_a_future_merger_in_the_admin(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    empty = {"succeeded_by-TOTAL_FORMS": "0", "succeeded_by-INITIAL_FORMS": "0"}
+    response = client.post(
+        "/admin/programs/province/add/",
+        {"code": "34", "name": "대전충남통합특별시", "name_en": "Daejeon-Chungnam", "effective_from": "2027-07-01", **empty},
+    )
+    assert response.status_code == 302
+    merged = Province.objects.get(code="34")
+    for old in Province.objects.filter(code__in=["30", "44"]):
+        response = client.post(
+            f"/admin/programs/province/{old.pk}/change/",
+            {
+                "code": old.code,
+                "name": old.name,
+                "name_en": old.name_en,
+                "effective_from": old.effective_from.isoformat(),
+                "effective_to": "2027-06-30",
+                "succeeded_by-TOTAL_FORMS": "1",
+                "succeeded_by-INITIAL_FORMS": "0",
+                "succeeded_by-0-successor": merged.pk,
+                "succeeded_by-0-predecessor": old.pk,
+            },
+        )
+        assert response.status_code == 302, response.content[:3000]
+    assert codes(province_successors(province=Province.objects.get(code="44"), on=D(2027, 7, 1))) == ["34"]
+    assert len(provinces_in_force(on=D(2027, 7, 1))) == 15
+    chungcheong = default_scheme().regions.get(code="chungcheong")
+    assert chungcheong.provinces.filter(pk=merged.pk).exists()  # took its predecessors' region
