@@ -94,6 +94,11 @@ def create_organisation(
             _("A firm needs its business registration number."),
             fields={"business_number": [_("Required for firms.")]},
         )
+    if org.business_number and Organisation.objects.filter(business_number=org.business_number).exists():
+        raise InvalidInput(
+            _("This business registration number is already registered."),
+            fields={"business_number": [_("Already registered: choose the existing organisation.")]},
+        )
     _full_clean(org)
     org.save()
     org.staff.add(actor)
@@ -303,7 +308,7 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
                 _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
             )
         value = row.get("value")
-        if not isinstance(value, int) or value < 0:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors.setdefault(f"rows.{i}.value", []).append(_("Enter a whole number, zero or more."))
     keys = [(r.get("indicator"), r.get("year")) for r in rows]
     if len(keys) != len(set(keys)):
@@ -351,6 +356,7 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
     member_ids = set(application.consortium.members.values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
     people: list[ApplicationPerson] = []
+    numbers: set[str] = set()
     directors = sum(1 for r in rows if r.get("role") == ApplicationPerson.Role.DIRECTOR)
     if directors > 1:
         errors.setdefault("rows", []).append(_("An application has one project director."))
@@ -364,6 +370,11 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
             errors.setdefault(f"rows.{i}.researcher_number", []).append(
                 _("A national researcher number is 8 digits.")
             )
+        elif number in numbers:
+            errors.setdefault(f"rows.{i}.researcher_number", []).append(
+                _("This researcher is already listed on the application.")
+            )
+        numbers.add(number)
     if errors:
         raise InvalidInput(_("The researchers have errors; nothing was saved."), fields=errors)
     application.people.all().delete()

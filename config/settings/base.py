@@ -196,6 +196,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "consortia.models.Application.State",
+        "OrganisationTypeEnum": "consortia.choices.OrganisationType",
+        "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
+        "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
+    },
 }
 
 LOGGING = {

@@ -64,3 +64,23 @@ def test_organisations_move_to_the_successor_and_keep_their_history():
     change = OrganisationProvinceChange.objects.get(organisation=org)
     assert (change.from_province, change.effective_on) == (gwangju, dt.date(2026, 7, 1))
     assert services.move_organisations_to_successors(on=dt.date(2026, 7, 1)) == 0
+
+
+def test_a_business_number_registered_twice_is_refused_on_its_field():
+    actor = UserFactory()
+    services.create_organisation(actor=actor, name="(주)첫째", type="sme", province=province("47"), business_number="1234567891")
+    with pytest.raises(InvalidInput) as caught:
+        services.create_organisation(actor=actor, name="(주)둘째", type="sme", province=province("47"), business_number="123-45-67891")
+    assert "business_number" in caught.value.fields
+
+
+def test_the_same_researcher_twice_is_refused_and_nothing_saved():
+    from tests.factories import complete_application
+
+    app = complete_application()
+    member = app.consortium.members.get(role="lead").pk
+    row = {"member": member, "role": "researcher", "name": "김연구", "researcher_number": "12345678"}
+    with pytest.raises(InvalidInput) as caught:
+        services.set_people(actor=app.consortium.contacts.get(), application_id=app.pk, rows=[row, dict(row)])
+    assert "rows.1.researcher_number" in caught.value.fields
+    assert not app.people.exists()
