@@ -6,7 +6,6 @@ their state only through actions that call decide_application.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from django import forms
@@ -16,7 +15,6 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
-from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -59,36 +57,6 @@ def scoped_applications(request) -> QuerySet[Application]:
     """Every application for a superuser; an officer's programs' calls' applications otherwise."""
     qs = Application.objects.all()
     return qs if is_admin(request.user) else qs.filter(call__program__officers=request.user)
-
-
-@functools.cache
-def _template(source: str):
-    # Compiled on first use: the template engine needs the app registry, which admin import precedes.
-    return engines["django"].from_string(source)
-
-
-CHANGE_LIST_WITH_EXPORT = """{% extends "admin/change_list.html" %}{% load i18n %}
-{% block object-tools-items %}
-<li><a href="{% url 'admin:consortia_application_export' %}{{ cl.get_query_string }}" class="viewlink">
-{% translate "Export to Excel (xlsx)" %}</a></li>
-{{ block.super }}
-{% endblock %}"""
-
-REASON_PAGE = """{% extends "admin/base_site.html" %}{% load i18n l10n admin_urls %}
-{% block breadcrumbs %}<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a>
-&rsaquo; <a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural|capfirst }}</a>
-&rsaquo; {{ title }}</div>{% endblock %}
-{% block content %}
-<form method="post">{% csrf_token %}
-<ul>{% for pk, name in applications %}
-<li>{{ name }}<input type="hidden" name="{{ action_checkbox_name }}" value="{{ pk|unlocalize }}"></li>
-{% endfor %}</ul>
-{{ form.as_div }}
-<input type="hidden" name="action" value="{{ action }}">
-<div class="submit-row"><input type="submit" name="apply" value="{{ title }}"></div>
-</form>
-{% endblock %}"""
 
 
 class ReasonForm(forms.Form):
@@ -262,9 +230,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     actions = ["export_xlsx", "start_screening", "start_review", "mark_not_selected"]
 
-    @property
-    def change_list_template(self):
-        return _template(CHANGE_LIST_WITH_EXPORT)
+    change_list_template = "admin/consortia/application/change_list.html"
 
     @admin.display(
         description=gettext_lazy("province"), ordering="consortium__representative__province__code"
@@ -380,7 +346,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "mark_not_selected",
         }
-        return TemplateResponse(request, _template(REASON_PAGE), context)
+        return TemplateResponse(request, "admin/consortia/application/reason.html", context)
 
 
 # --- organisations and consortia: officers read the ones in their programs ----------------------
