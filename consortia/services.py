@@ -137,6 +137,11 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
         )
     if not name.strip():
         raise InvalidInput(_("Please correct the highlighted fields."), fields={"name": [_("Required.")]})
+    if not (actor.is_superuser or representative.staff.filter(pk=actor.pk).exists()):
+        raise InvalidInput(
+            _("Only staff of a local government can form its consortium."),
+            fields={"representative": [_("You are not registered as staff of this local government.")]},
+        )
     consortium = Consortium.objects.create(name=name.strip(), representative=representative)
     consortium.contacts.add(actor)
     ConsortiumMember.objects.create(
@@ -264,7 +269,7 @@ def set_budget(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
         member_id, year = row.get("member"), row.get("year")
         if member_id not in member_ids:
             errors.setdefault(f"rows.{i}.member", []).append(_("Not a member of this consortium."))
-        if not isinstance(year, int) or not 1 <= year <= duration:
+        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= duration:
             errors.setdefault(f"rows.{i}.year", []).append(
                 _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
             )
@@ -303,7 +308,7 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
         if row.get("indicator") not in KpiIndicator.values:
             errors.setdefault(f"rows.{i}.indicator", []).append(_("Choose an indicator from the catalogue."))
         year = row.get("year")
-        if not isinstance(year, int) or not 1 <= year <= duration:
+        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= duration:
             errors.setdefault(f"rows.{i}.year", []).append(
                 _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
             )
@@ -316,7 +321,12 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
     if errors:
         raise InvalidInput(_("The KPI targets have errors; nothing was saved."), fields=errors)
     application.kpi_targets.all().delete()
-    return KpiTarget.objects.bulk_create([KpiTarget(application=application, **r) for r in rows])
+    return KpiTarget.objects.bulk_create(
+        [
+            KpiTarget(application=application, indicator=r["indicator"], year=r["year"], value=r["value"])
+            for r in rows
+        ]
+    )
 
 
 @transaction.atomic
@@ -327,12 +337,15 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
     errors: dict[str, list[str]] = {}
     for i, row in enumerate(rows):
         year = row.get("year")
-        if not isinstance(year, int) or not 1 <= year <= duration:
+        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= duration:
             errors.setdefault(f"rows.{i}.year", []).append(
                 _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
             )
-        if not (row.get("title") or "").strip():
+        title = (row.get("title") or "").strip()
+        if not title:
             errors.setdefault(f"rows.{i}.title", []).append(_("Required."))
+        elif len(title) > 200:
+            errors.setdefault(f"rows.{i}.title", []).append(_("At most 200 characters."))
     if errors:
         raise InvalidInput(_("The milestones have errors; nothing was saved."), fields=errors)
     application.milestones.all().delete()
@@ -374,6 +387,14 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
             errors.setdefault(f"rows.{i}.researcher_number", []).append(
                 _("This researcher is already listed on the application.")
             )
+        else:
+            known = Person.objects.filter(researcher_number=number).values_list("name", flat=True).first()
+            typed = (row.get("name") or "").strip()
+            if known and typed and typed != known:
+                errors.setdefault(f"rows.{i}.name", []).append(
+                    _("Researcher number %(number)s is registered to %(name)s.")
+                    % {"number": number, "name": known}
+                )
         numbers.add(number)
     if errors:
         raise InvalidInput(_("The researchers have errors; nothing was saved."), fields=errors)

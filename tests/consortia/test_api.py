@@ -151,6 +151,10 @@ def test_applicant_creates_a_consortium_and_manages_its_members(api):
     gov = OrganisationFactory(type=OrganisationType.LOCAL_GOVERNMENT)
     uni = OrganisationFactory(name="포항공과대학교")
     api.force_authenticate(user)
+    # Only the local government's own staff may form its consortium.
+    response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
+    assert response.status_code == 400 and "representative" in response.json()["fields"]
+    gov.staff.add(user)
     response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
     assert response.status_code == 201, response.json()
     consortium = response.json()

@@ -68,9 +68,13 @@ def test_organisations_move_to_the_successor_and_keep_their_history():
 
 def test_a_business_number_registered_twice_is_refused_on_its_field():
     actor = UserFactory()
-    services.create_organisation(actor=actor, name="(주)첫째", type="sme", province=province("47"), business_number="1234567891")
+    services.create_organisation(
+        actor=actor, name="(주)첫째", type="sme", province=province("47"), business_number="1234567891"
+    )
     with pytest.raises(InvalidInput) as caught:
-        services.create_organisation(actor=actor, name="(주)둘째", type="sme", province=province("47"), business_number="123-45-67891")
+        services.create_organisation(
+            actor=actor, name="(주)둘째", type="sme", province=province("47"), business_number="123-45-67891"
+        )
     assert "business_number" in caught.value.fields
 
 

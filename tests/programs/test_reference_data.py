@@ -146,7 +146,13 @@ def test_admin_records_a_future_merger_in_the_admin(client):
     empty = {"succeeded_by-TOTAL_FORMS": "0", "succeeded_by-INITIAL_FORMS": "0"}
     response = client.post(
         "/admin/programs/province/add/",
-        {"code": "34", "name": "대전충남통합특별시", "name_en": "Daejeon-Chungnam", "effective_from": "2027-07-01", **empty},
+        {
+            "code": "34",
+            "name": "대전충남통합특별시",
+            "name_en": "Daejeon-Chungnam",
+            "effective_from": "2027-07-01",
+            **empty,
+        },
     )
     assert response.status_code == 302
     merged = Province.objects.get(code="34")
