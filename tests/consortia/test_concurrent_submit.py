@@ -5,28 +5,26 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
+from rest_framework.test import APIClient
 
-from consortia import services
-from consortia.exceptions import InvalidTransition
 from consortia.models import Application, ApplicationEvent, Notice
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_concurrent_submissions_leave_one_record_and_one_email(postgres):
+def test_two_concurrent_submit_requests_leave_one_record_and_one_email(postgres):
     app = complete_application()
     contact = app.consortium.contacts.get()
     barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    statuses: list[int] = []
 
     def submit():
+        client = APIClient()
+        client.force_authenticate(contact)
         try:
             barrier.wait()
-            services.submit_application(actor=contact, application_id=app.pk)
-            outcomes.append("submitted")
-        except InvalidTransition:
-            outcomes.append("refused")
+            statuses.append(client.post(f"/api/applications/{app.pk}/submit/").status_code)
         finally:
             connection.close()
 
@@ -35,7 +33,7 @@ def test_two_concurrent_submissions_leave_one_record_and_one_email(postgres):
         t.start()
     for t in threads:
         t.join(timeout=30)
-    assert sorted(outcomes) == ["refused", "submitted"]
+    assert sorted(statuses) == [200, 400]
     assert Application.objects.get(pk=app.pk).state == "submitted"
     assert ApplicationEvent.objects.filter(application=app, to_state="submitted").count() == 1
     assert Notice.objects.filter(application=app).count() == 1
