@@ -19,7 +19,7 @@ def test_applicant_submits_once_and_gets_one_receipt(django_capture_on_commit_ca
         ("draft", "submitted", contact)
     ]
     assert [m.to for m in mailoutbox] == [[contact.email]]
-    assert app.title in mailoutbox[0].subject
+    assert "접수" in mailoutbox[0].subject and app.title in mailoutbox[0].subject
     with pytest.raises(InvalidTransition):
         services.submit_application(actor=contact, application_id=app.pk)
     assert Notice.objects.count() == 1 and len(mailoutbox) == 1
