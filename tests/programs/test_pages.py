@@ -72,3 +72,9 @@ def test_open_calls_page_queries_are_bounded(client, django_assert_max_num_queri
         CallFactory()
     with django_assert_max_num_queries(12):
         assert client.get("/calls/").status_code == 200
+
+
+def test_korean_first_even_for_an_english_browser(client):
+    CallFactory()
+    text = client.get("/calls/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "진행 중인 공모" in text

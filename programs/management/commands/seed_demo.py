@@ -252,14 +252,19 @@ class Command(BaseCommand):
                 summary=f"{title}: 지역 주력산업과 미래유망기술을 결합한 {tracks[track].name} 과제",
                 created_by=contact,
             )
+            lead_gov = consortium.members.get(organisation=orgs[rep])
+            share = 600_000_000 // len(member_rows)
             for year in (1, 2, 3):
+                # Local matching cash comes from the lead local government: 21% of national + local.
+                BudgetLine.objects.create(
+                    application=app, member=lead_gov, year=year, local_cash_krw=160_000_000
+                )
                 for m in member_rows:
                     BudgetLine.objects.create(
                         application=app,
                         member=m,
                         year=year,
-                        national_krw=600_000_000 // len(member_rows),
-                        local_cash_krw=160_000_000 // len(member_rows),
+                        national_krw=share,
                         private_cash_krw=40_000_000 // len(member_rows),
                         private_in_kind_krw=20_000_000 // len(member_rows),
                     )
