@@ -232,6 +232,9 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     change_list_template = "admin/consortia/application/change_list.html"
 
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
     @admin.display(
         description=gettext_lazy("province"), ordering="consortium__representative__province__code"
     )
