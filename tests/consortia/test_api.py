@@ -439,6 +439,15 @@ def test_a_file_over_the_limit_is_refused(api, settings):
     assert not ApplicationDocument.objects.exists()
 
 
+def test_a_real_30_mb_pdf_is_refused_against_the_default_limit(api):
+    app = ApplicationFactory()
+    api.force_authenticate(contact(app))
+    big = pdf("plan.pdf", PDF + b"0" * (30 * 1024 * 1024))
+    response = api.post(f"{APPS}{app.pk}/documents/", {"kind": "proposal", "file": big}, format="multipart")
+    assert_error(response, 400, "file")
+    assert not ApplicationDocument.objects.exists()
+
+
 # --- applications: workflow ------------------------------------------------------------------
 
 
