@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import services
 from programs.models import (
+    DEFAULT_EXEMPT_KINDS,
     Call,
     ConcurrencyExemption,
     MatchingRule,
@@ -75,6 +76,14 @@ class ProgramAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en", "code"]
     filter_horizontal = ["officers"]
     inlines = [ConcurrencyExemptionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and not form.instance.concurrency_exemptions.exists():
+            # The decree's exclusions (pre-study, planning, evaluation, ...) are the default.
+            ConcurrencyExemption.objects.bulk_create(
+                [ConcurrencyExemption(program=form.instance, kind=k) for k in DEFAULT_EXEMPT_KINDS]
+            )
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -103,3 +103,29 @@ def test_officer_creates_program_call_only_for_own_program(client):
     client.force_login(officer_of(mine))
     page = client.get("/admin/programs/call/add/").content.decode()
     assert mine.name in page and other.name not in page
+
+
+def test_a_new_program_starts_with_the_decrees_exemptions(client):
+    from programs.models import DEFAULT_EXEMPT_KINDS, Program
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/programs/program/add/",
+        {
+            "code": "cluster",
+            "name": "국가혁신클러스터",
+            "ministry": "산업통상자원부",
+            "max_concurrent_projects": 5,
+            "max_concurrent_lead": 3,
+            "max_concurrent_projects_foreign": 6,
+            "max_concurrent_lead_foreign": 4,
+            "concurrency_grace_months": 6,
+            "concurrency_exemptions-TOTAL_FORMS": "0",
+            "concurrency_exemptions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    program = Program.objects.get(code="cluster")
+    assert sorted(program.concurrency_exemptions.values_list("kind", flat=True)) == sorted(
+        DEFAULT_EXEMPT_KINDS
+    )
