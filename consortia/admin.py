@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.errors import DomainError
-from consortia import exports, services
+from consortia import exports, selectors, services
 from consortia.models import (
     Affiliation,
     Application,
@@ -246,7 +246,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         return obj.region_name or "-"
 
     def get_queryset(self, request):
-        qs = exports.with_region(super().get_queryset(request))
+        qs = selectors.applications_with_region(super().get_queryset(request))
         return qs if is_admin(request.user) else qs.filter(call__program__officers=request.user)
 
     def get_urls(self):

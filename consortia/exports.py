@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -14,8 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from consortia.models import Application, BudgetLine
-from consortia.selectors import SOURCES, budget_totals_by_year
-from programs.models import Region
+from consortia.selectors import SOURCES, applications_with_region, budget_totals_by_year
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KST = ZoneInfo("Asia/Seoul")
@@ -23,18 +22,11 @@ MONEY_FORMAT = "#,##0"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-def with_region(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """Annotates `region_name`: the region of the call's scheme holding the representative's province."""
-    region = Region.objects.filter(
-        scheme=OuterRef("call__region_scheme_id"),
-        provinces=OuterRef("consortium__representative__province_id"),
-    ).order_by("order", "code")
-    return applications.annotate(region_name=Subquery(region.values("name")[:1]))
-
-
 def applications_for_export(applications: QuerySet[Application]) -> QuerySet[Application]:
     """The rows of the export, everything a row shows preloaded in the same query."""
-    return with_region(applications.select_related("call", "track", "consortium__representative__province"))
+    return applications_with_region(
+        applications.select_related("call", "track", "consortium__representative__province")
+    )
 
 
 def source_label(source: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium, ConsortiumMember
+from programs.models import Region
 from programs.permissions import is_admin
 
 
@@ -60,3 +61,12 @@ def budget_totals_by_year(application_ids: list[int]) -> dict[int, dict[int, dic
     for row in rows:
         out[row["application_id"]][row["year"]] = {s: row[s] or 0 for s in SOURCES}
     return out
+
+
+def applications_with_region(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotates `region_name`: the region of the call's scheme holding the representative's province."""
+    region = Region.objects.filter(
+        scheme=OuterRef("call__region_scheme_id"),
+        provinces=OuterRef("consortium__representative__province_id"),
+    ).order_by("order", "code")
+    return applications.annotate(region_name=Subquery(region.values("name")[:1]))

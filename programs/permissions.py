@@ -23,7 +23,14 @@ def is_officer_of(user: User, program: Program | int) -> bool:
 
 
 def is_officer(user: User) -> bool:
-    return bool(user.is_authenticated and (is_admin(user) or user.programs_as_officer.exists()))
+    """Officer of any program. Cached on the user object, i.e. per request: the admin asks
+    for every model on every page."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_officer", None)
+    if cached is None:
+        cached = user._is_officer = is_admin(user) or user.programs_as_officer.exists()
+    return cached
 
 
 def can_view_calls(user: User) -> bool:
