@@ -254,6 +254,17 @@ def update_application(*, actor, application_id: int, **fields: Any) -> Applicat
     return application
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_plan_year(errors: dict[str, list[str]], key: str, year: Any, duration: int) -> None:
+    if not (_is_count(year) and 1 <= year <= duration):
+        errors.setdefault(key, []).append(
+            _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
+        )
+
+
 MONEY_FIELDS = ("national_krw", "local_cash_krw", "private_cash_krw", "private_in_kind_krw")
 
 
@@ -269,16 +280,13 @@ def set_budget(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
         member_id, year = row.get("member"), row.get("year")
         if member_id not in member_ids:
             errors.setdefault(f"rows.{i}.member", []).append(_("Not a member of this consortium."))
-        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= duration:
-            errors.setdefault(f"rows.{i}.year", []).append(
-                _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
-            )
+        _check_plan_year(errors, f"rows.{i}.year", year, duration)
         if (member_id, year) in seen:
             errors.setdefault(f"rows.{i}.year", []).append(_("This member already has a row for this year."))
         seen.add((member_id, year))
         for field in MONEY_FIELDS:
             value = row.get(field, 0)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            if not _is_count(value):
                 errors.setdefault(f"rows.{i}.{field}", []).append(_("Enter whole won, zero or more."))
     if errors:
         raise InvalidInput(_("The budget plan has errors; nothing was saved."), fields=errors)
@@ -308,12 +316,9 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
         if row.get("indicator") not in KpiIndicator.values:
             errors.setdefault(f"rows.{i}.indicator", []).append(_("Choose an indicator from the catalogue."))
         year = row.get("year")
-        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= duration:
-            errors.setdefault(f"rows.{i}.year", []).append(
-                _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
-            )
+        _check_plan_year(errors, f"rows.{i}.year", year, duration)
         value = row.get("value")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not _is_count(value):
             errors.setdefault(f"rows.{i}.value", []).append(_("Enter a whole number, zero or more."))
     keys = [(r.get("indicator"), r.get("year")) for r in rows]
     if len(keys) != len(set(keys)):
@@ -337,10 +342,7 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
     errors: dict[str, list[str]] = {}
     for i, row in enumerate(rows):
         year = row.get("year")
-        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= duration:
-            errors.setdefault(f"rows.{i}.year", []).append(
-                _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
-            )
+        _check_plan_year(errors, f"rows.{i}.year", year, duration)
         title = (row.get("title") or "").strip()
         if not title:
             errors.setdefault(f"rows.{i}.title", []).append(_("Required."))
