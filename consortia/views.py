@@ -557,33 +557,29 @@ def _budget(request, application) -> HttpResponse:
 # --- KPI targets, milestones, documents ----------------------------------------------------------
 
 
-def _kpis(request, application) -> HttpResponse:
+def _row_step(request, application, step: str, formset_class, service, initial: list[dict]) -> HttpResponse:
+    """A step edited as rows per plan year (KPI targets, milestones): save replaces them all."""
     kwargs = {"years": forms.year_choices(application.track.duration_years)}
     errors: list[str] = []
     if request.method == "POST":
-        formset = forms.KpiFormSet(request.POST, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
-        errors = _save_rows(request, application, formset, services.set_kpi_targets)
+        formset = formset_class(request.POST, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
+        errors = _save_rows(request, application, formset, service)
         if errors is None:
-            return _saved(request, application, "kpis")
+            return _saved(request, application, step)
     else:
-        initial = list(application.kpi_targets.values("indicator", "year", "value"))
-        formset = forms.KpiFormSet(initial=initial, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
-    return _editor(request, application, "kpis", "consortia/step_kpis.html", formset=formset, errors=errors)
+        formset = formset_class(initial=initial, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
+    return _editor(request, application, step, f"consortia/step_{step}.html", formset=formset, errors=errors)
+
+
+def _kpis(request, application) -> HttpResponse:
+    initial = list(application.kpi_targets.values("indicator", "year", "value"))
+    return _row_step(request, application, "kpis", forms.KpiFormSet, services.set_kpi_targets, initial)
 
 
 def _milestones(request, application) -> HttpResponse:
-    kwargs = {"years": forms.year_choices(application.track.duration_years)}
-    errors: list[str] = []
-    if request.method == "POST":
-        formset = forms.MilestoneFormSet(request.POST, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
-        errors = _save_rows(request, application, formset, services.set_milestones)
-        if errors is None:
-            return _saved(request, application, "milestones")
-    else:
-        initial = list(application.milestones.values("year", "title", "description"))
-        formset = forms.MilestoneFormSet(initial=initial, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
-    return _editor(
-        request, application, "milestones", "consortia/step_milestones.html", formset=formset, errors=errors
+    initial = list(application.milestones.values("year", "title", "description"))
+    return _row_step(
+        request, application, "milestones", forms.MilestoneFormSet, services.set_milestones, initial
     )
 
 
