@@ -78,3 +78,20 @@ def test_korean_first_even_for_an_english_browser(client):
     CallFactory()
     text = client.get("/calls/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "진행 중인 공모" in text
+
+
+def test_pages_and_assets_load_nothing_from_outside(client):
+    """Closed networks: htmx, the font and Swagger UI ship with the app."""
+    import re
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    CallFactory()
+    html = client.get("/calls/").content.decode()
+    for tag in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not tag.startswith(("http://", "https://", "//")), tag
+    assert finders.find("vendor/htmx-2.0.11.min.js")
+    assert finders.find("vendor/pretendard/PretendardVariable.woff2")
+    for css in Path(finders.find("css/site.css")).parent.glob("*.css"):
+        assert not re.search(r"url\(['\"]?(https?:)?//", css.read_text()), css
