@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_redis_runs_the_task(redis_url, settings):
+    keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+    saved = {k: app.conf[k] for k in keys}
     app.conf.update(
         broker_url=redis_url,
         result_backend=redis_url,
@@ -30,7 +32,7 @@ def test_a_real_worker_on_redis_runs_the_task(redis_url, settings):
             result = tasks.record_heartbeat.delay()
             stamp = result.get(timeout=30)
     finally:
-        app.conf.task_always_eager = True
+        app.conf.update(saved)
     beat = WorkerHeartbeat.objects.get(name="worker")
     assert beat.last_seen_at.isoformat() == stamp
     assert beat.runs == 1
