@@ -187,6 +187,36 @@ def add_member(
 
 
 @transaction.atomic
+def register_member(
+    *, actor, consortium_id: int, role: str, department: str = "", **organisation: Any
+) -> ConsortiumMember:
+    """Registers a new organisation and adds it to the consortium: both or neither."""
+    org = create_organisation(actor=actor, department=department, **organisation)
+    return add_member(
+        actor=actor, consortium_id=consortium_id, organisation=org, role=role, department=department
+    )
+
+
+@transaction.atomic
+def create_consortium_with_new_government(
+    *, actor, name: str, government_name: str, province: Province
+) -> Consortium:
+    """Registers the actor's local government and creates the consortium it leads: both or neither.
+
+    The government's field errors come back as government_name / government_province.
+    """
+    try:
+        government = create_organisation(
+            actor=actor, name=government_name, type=OrganisationType.LOCAL_GOVERNMENT, province=province
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(
+            exc.message, fields={f"government_{k}": v for k, v in exc.fields.items()}
+        ) from None
+    return create_consortium(actor=actor, name=name, representative=government)
+
+
+@transaction.atomic
 def remove_member(*, actor, member_id: int) -> None:
     member = ConsortiumMember.objects.select_related("consortium").get(pk=member_id)
     consortium = _consortium_for_edit(actor, member.consortium_id)

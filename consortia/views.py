@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.errors import DomainError
 from consortia import forms, permissions, selectors, services
-from consortia.choices import OrganisationType
 from consortia.exceptions import RulesBroken
 from consortia.models import (
     Application,
@@ -124,25 +122,22 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        rename: dict[str, str] = {}
         try:
-            # Registering the local government and creating the consortium succeed or fail together.
-            with transaction.atomic():
-                representative = data["representative"]
-                if data["representative_mode"] == form.NEW:
-                    rename = {"name": "new_name", "province": "new_province"}
-                    representative = services.create_organisation(
-                        actor=request.user,
-                        name=data["new_name"],
-                        type=OrganisationType.LOCAL_GOVERNMENT,
-                        province=data["new_province"],
-                    )
-                    rename = {}
+            if data["representative_mode"] == form.NEW:
+                consortium = services.create_consortium_with_new_government(
+                    actor=request.user,
+                    name=data["name"],
+                    government_name=data["new_name"],
+                    province=data["new_province"],
+                )
+            else:
                 consortium = services.create_consortium(
-                    actor=request.user, name=data["name"], representative=representative
+                    actor=request.user, name=data["name"], representative=data["representative"]
                 )
         except DomainError as exc:
-            errors = forms.apply_domain_errors(form, exc, rename=rename)
+            errors = forms.apply_domain_errors(
+                form, exc, rename={"government_name": "new_name", "government_province": "new_province"}
+            )
         else:
             messages.success(request, _("The consortium was created."))
             return redirect("portal:consortium", consortium.pk)
@@ -204,27 +199,20 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "add_new" and new.is_valid():
         data = new.cleaned_data
         try:
-            # The new organisation is only registered if it can join.
-            with transaction.atomic():
-                organisation = services.create_organisation(
-                    actor=request.user,
-                    name=data["name"],
-                    type=data["type"],
-                    province=data["province"],
-                    business_number=data["business_number"],
-                    department=data["department"],
-                )
-                services.add_member(
-                    actor=request.user,
-                    consortium_id=consortium.pk,
-                    organisation=organisation,
-                    role=data["role"],
-                    department=data["department"],
-                )
+            member = services.register_member(
+                actor=request.user,
+                consortium_id=consortium.pk,
+                role=data["role"],
+                department=data["department"],
+                name=data["name"],
+                type=data["type"],
+                province=data["province"],
+                business_number=data["business_number"],
+            )
         except DomainError as exc:
             errors = forms.apply_domain_errors(new, exc)
         else:
-            messages.success(request, _("%(org)s was registered and added.") % {"org": organisation})
+            messages.success(request, _("%(org)s was registered and added.") % {"org": member.organisation})
             return redirect("portal:consortium", consortium.pk)
     elif action and action not in ("add_existing", "add_new"):
         raise Http404

@@ -88,3 +88,42 @@ def test_the_same_researcher_twice_is_refused_and_nothing_saved():
         services.set_people(actor=app.consortium.contacts.get(), application_id=app.pk, rows=[row, dict(row)])
     assert "rows.1.researcher_number" in caught.value.fields
     assert not app.people.exists()
+
+
+def test_registering_a_member_is_all_or_nothing():
+    from consortia.models import Consortium
+
+    gov = OrganisationFactory(type="local_government")
+    actor = UserFactory()
+    gov.staff.add(actor)
+    consortium = services.create_consortium(actor=actor, name="사업단", representative=gov)
+    with pytest.raises(InvalidInput):
+        services.register_member(
+            actor=actor,
+            consortium_id=consortium.pk,
+            role="no-such-role",
+            name="(주)신규",
+            type="sme",
+            province=province("47"),
+            business_number="1234567891",
+        )
+    assert not Organisation.objects.filter(name="(주)신규").exists()
+    member = services.register_member(
+        actor=actor,
+        consortium_id=consortium.pk,
+        role="partner",
+        name="(주)신규",
+        type="sme",
+        province=province("47"),
+        business_number="1234567891",
+    )
+    assert member.organisation.business_number == "1234567891"
+    with pytest.raises(InvalidInput) as caught:
+        services.create_consortium_with_new_government(
+            actor=actor,
+            name="새 사업단",
+            government_name="광주광역시",
+            province=Province.objects.get(code="29"),
+        )
+    assert "government_province" in caught.value.fields
+    assert not Consortium.objects.filter(name="새 사업단").exists()
