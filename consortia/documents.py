@@ -19,13 +19,14 @@ ZIP_MAGIC = b"PK\x03\x04"
 def sniff_document_type(upload: UploadedFile) -> str | None:
     """PDF, HWP (5.x, an OLE file with an HWP FileHeader), or a ZIP holding HWPX, DOCX or XLSX."""
     upload.seek(0)
-    head = upload.read(65536)
+    # 4 MB: an HWP's FileHeader stream (its signature) need not sit in the first sector.
+    head = upload.read(4 * 1024 * 1024)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(OLE_MAGIC):
         # The HWP FileHeader stream starts with this signature; Word/Excel OLE files lack it.
-        return HWP if b"HWP Document File" in head or _ole_has_hwp_signature(upload) else None
+        return HWP if b"HWP Document File" in head else None
     if head.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(upload) as archive:
@@ -41,10 +42,3 @@ def sniff_document_type(upload: UploadedFile) -> str | None:
         finally:
             upload.seek(0)
     return None
-
-
-def _ole_has_hwp_signature(upload: UploadedFile, limit: int = 4 * 1024 * 1024) -> bool:
-    upload.seek(0)
-    data = upload.read(limit)
-    upload.seek(0)
-    return b"HWP Document File" in data

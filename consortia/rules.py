@@ -12,11 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.business_number import check_digit
+from consortia.business_number import validate_business_number
 from consortia.choices import FIRM_TYPES, OrganisationType
 from consortia.models import (
     Application,
@@ -305,13 +306,9 @@ def _check_business_numbers(members) -> list[Failure]:
         org = m.organisation
         if org.type not in FIRM_TYPES:
             continue
-        number = org.business_number
-        if (
-            not number
-            or len(number) != 10
-            or not number.isdigit()
-            or check_digit(number[:9]) != int(number[9])
-        ):
+        try:
+            validate_business_number(org.business_number)
+        except ValidationError:
             failures.append(
                 Failure(
                     "business_number",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 EOK = 100_000_000  # 억
 MAN = 10_000  # 만
-MILLION = 1_000_000  # 백만
 
 
 def format_won(amount: int) -> str:
@@ -28,17 +27,3 @@ def format_krw(amount: int) -> str:
     if won:
         parts.append(f"{won:,}")
     return sign + " ".join(parts) + "원"
-
-
-def format_million(amount: int) -> str:
-    """In 백만원 for tables, rounded half up to one decimal: 1250000 -> '1.3'."""
-    tenths = (abs(amount) * 10 + MILLION // 2) // MILLION
-    whole, frac = divmod(tenths, 10)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{whole:,}" + (f".{frac}" if frac else "")
-
-
-def split_krw(total_krw: int, weights: list[int]) -> list[int]:
-    parts = [total_krw * w // sum(weights) for w in weights]
-    parts[-1] += total_krw - sum(parts)  # leftover won goes to the final part
-    return parts

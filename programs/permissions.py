@@ -33,17 +33,9 @@ def is_officer(user: User) -> bool:
     return cached
 
 
-def can_view_calls(user: User) -> bool:
-    return bool(user.is_authenticated)
-
-
 def can_create_call(user: User, program: Program | int) -> bool:
     return is_officer_of(user, program)
 
 
 def can_change_call(user: User, call: Call) -> bool:
     return is_officer_of(user, call.program_id)
-
-
-def can_manage_programs(user: User) -> bool:
-    return is_admin(user)

@@ -37,10 +37,6 @@ def province_successors(*, province: Province, on: dt.date | None = None) -> lis
     return sorted(found.values(), key=lambda p: p.code)
 
 
-def default_region_scheme() -> RegionScheme:
-    return RegionScheme.objects.get(is_default=True)
-
-
 def region_schemes() -> QuerySet[RegionScheme]:
     """Every scheme with its regions and their provinces (all periods) preloaded."""
     return RegionScheme.objects.prefetch_related(

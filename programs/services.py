@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortia.documents import PDF, sniff_document_type
 from programs.exceptions import InvalidCall, RulesLocked
 from programs.models import (
     Call,
@@ -266,9 +268,6 @@ def _rows_from(rows, keys, model) -> list[tuple]:
     return sorted(tuple(str(getattr(model(**r), k)) for k in keys) for r in rows)
 
 
-PDF_MAGIC = b"%PDF-"
-
-
 @transaction.atomic
 def attach_guideline(*, actor, call_id: int, upload: UploadedFile) -> Call:
     """Stores the call's guideline PDF (checked by content and size); allowed after lock."""
@@ -287,10 +286,7 @@ def check_pdf(upload: UploadedFile, *, field: str) -> None:
             _("The file is too large."),
             fields={field: [_("At most %(mb)d MB.") % {"mb": settings.GUIDELINE_MAX_BYTES // 2**20}]},
         )
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    if PDF_MAGIC not in head:
+    if sniff_document_type(upload) != PDF:
         raise InvalidCall(_("The file is not a PDF."), fields={field: [_("Upload a PDF document.")]})
 
 
@@ -332,8 +328,6 @@ def record_heartbeat(*, name: str = "worker") -> WorkerHeartbeat:
         name=name, defaults={"last_seen_at": now, "runs": 1}
     )
     if not created:
-        from django.db.models import F
-
         WorkerHeartbeat.objects.filter(pk=beat.pk).update(last_seen_at=now, runs=F("runs") + 1)
         beat.refresh_from_db()
     return beat

@@ -1,6 +1,6 @@
 from django import template
 
-from programs.money import format_krw, format_million, format_won
+from programs.money import format_krw, format_won
 
 register = template.Library()
 
@@ -13,8 +13,3 @@ def krw(amount) -> str:
 @register.filter
 def won(amount) -> str:
     return "" if amount in (None, "") else format_won(int(amount))
-
-
-@register.filter
-def million(amount) -> str:
-    return "" if amount in (None, "") else format_million(int(amount))
