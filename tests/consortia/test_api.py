@@ -728,3 +728,22 @@ def test_application_detail_queries_are_bounded(api, django_assert_max_num_queri
     assert len(body["members"]) == 15
     assert len(body["budget_lines"]) == 150
     assert [t["year"] for t in body["budget_totals"]] == list(range(1, 11))
+
+
+def test_timeline_and_program_lists_are_bounded(api, django_assert_max_num_queries):
+    from consortia.models import ApplicationEvent
+    from tests.factories import ProgramFactory, UserFactory
+
+    app = ApplicationFactory()
+    ApplicationEvent.objects.bulk_create(
+        [
+            ApplicationEvent(application=app, actor=UserFactory(), from_state="draft", to_state="submitted")
+            for _ in range(25)
+        ]
+    )
+    api.force_authenticate(contact(app))
+    with django_assert_max_num_queries(6):
+        assert api.get(f"{APPS}{app.pk}/events/").json()["count"] == 25
+    ProgramFactory.create_batch(12)
+    with django_assert_max_num_queries(3):
+        assert api.get("/api/programs/").json()["count"] >= 12
