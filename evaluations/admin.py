@@ -12,8 +12,7 @@ class ReviewerAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "email", "affiliation", "department", "expertise"]
     search_fields = [
-        "user__first_name",
-        "user__last_name",
+        "user__name",
         "user__username",
         "user__email",
         "affiliation",

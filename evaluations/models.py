@@ -17,7 +17,7 @@ class Reviewer(models.Model):
     )
 
     class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+        ordering = ["user__name"]
         verbose_name = _("reviewer")
         verbose_name_plural = _("reviewers")
 

@@ -35,8 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.kr")
-    first_name = "길동"
-    last_name = "홍"
+    name = "홍길동"
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
     class Params:

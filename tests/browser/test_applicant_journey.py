@@ -33,7 +33,7 @@ def test_applicant_builds_a_consortium_and_submits_a_two_year_budget(page, shot)
         name="경상북도", type=OrganisationType.LOCAL_GOVERNMENT, province=province("47")
     )
     uni = OrganisationFactory(name="경북대학교 산학협력단", type=OrganisationType.UNIVERSITY)
-    applicant = UserFactory(username="applicant", first_name="지원", last_name="박")
+    applicant = UserFactory(username="applicant", name="박지원")
     gov.staff.add(applicant)  # the applicant works for the local government that leads
     number = next(_brns)
 

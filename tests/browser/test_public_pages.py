@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_visitor_reads_open_calls_switches_to_english_and_logs_in(page, shot):
     call = CallFactory(title="2026년 지역혁신 메가프로젝트 공모")
     call.guideline.save("guide.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-    UserFactory(username="officer1", first_name="민수", last_name="김")
+    UserFactory(username="officer1", name="김민수")
 
     page.goto("/")
     assert page.locator("h1").first.inner_text() == "지역혁신 메가프로젝트"

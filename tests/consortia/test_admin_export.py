@@ -231,7 +231,7 @@ def test_officer_reads_own_programs_consortia_only(client, two_programs):
 
 def test_reviewer_pool_is_searchable(client):
     call = CallFactory()
-    UserFactory(reviewer=True, last_name="김", first_name="소재")
+    UserFactory(reviewer=True, name="김소재")
     client.force_login(officer_of(call.program))
     response = client.get("/admin/evaluations/reviewer/", {"q": "소재"})
     assert response.status_code == 200 and len(response.context["cl"].result_list) == 1

@@ -499,7 +499,7 @@ def test_applicant_withdraws_with_a_reason_on_the_timeline(api):
 
 def test_officer_screens_reviews_and_selects_with_reasons(api):
     app = submitted(complete_application())
-    officer = officer_of(app.call.program, first_name="담당", last_name="박")
+    officer = officer_of(app.call.program, name="박담당")
     api.force_authenticate(officer)
     url = f"{APPS}{app.pk}/decide/"
     assert api.post(url, {"step": "start_screening"}, format="json").status_code == 200
@@ -511,9 +511,9 @@ def test_officer_screens_reviews_and_selects_with_reasons(api):
     assert response.status_code == 200 and response.json()["state"] == "selected"
     events = api.get(f"{APPS}{app.pk}/events/").json()["results"]
     assert [(e["to_state"], e["reason"], e["actor"]) for e in events] == [
-        ("screening", "", "담당 박"),
-        ("under_review", "", "담당 박"),
-        ("selected", "평가 1위", "담당 박"),
+        ("screening", "", "박담당"),
+        ("under_review", "", "박담당"),
+        ("selected", "평가 1위", "박담당"),
     ]
 
 

@@ -120,8 +120,7 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
-                "first_name": first,
-                "last_name": last,
+                "name": f"{last}{first}",
                 "email": f"{username}@example.kr",
                 **extra,
             },
