@@ -188,7 +188,7 @@ def test_applicant_builds_a_consortium_and_submits_a_two_year_budget(page, shot)
     event = page.locator("[data-testid=timeline] [data-testid=event]")
     expect(event).to_have_count(1)
     expect(event).to_have_attribute("data-to", "submitted")
-    expect(event).to_contain_text("지원 박")
+    expect(event).to_contain_text("박지원")
     shot(page, "portal-11-submitted-timeline")
     assert Application.objects.get(pk=application.pk).state == "submitted"
 
