@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from config.errors import fields_from_django
-from consortia import permissions
+from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
 from consortia.documents import sniff_document_type
@@ -151,7 +151,8 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
 
 
 def _consortium_for_edit(actor, consortium_id: int) -> Consortium:
-    consortium = Consortium.objects.select_for_update().get(pk=consortium_id)
+    # Lock 2 of consortia/locks.py: a submission holds it while it checks the members.
+    consortium = locks.lock_consortium(consortium_id)
     if not permissions.can_edit_consortium(actor, consortium):
         raise PermissionDenied
     if consortium.applications.exclude(
@@ -397,6 +398,8 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
 @transaction.atomic
 def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> list[ApplicationPerson]:
     """Replaces the draft's researchers: {member, role, name, researcher_number, email}."""
+    # A member write: the consortium, then the application (consortia/locks.py).
+    locks.lock_consortium(Application.objects.values_list("consortium_id", flat=True).get(pk=application_id))
     application = _draft_for_edit(actor, application_id)
     member_ids = set(application.consortium.members.values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
@@ -505,19 +508,22 @@ def _record(application: Application, actor, before: str, reason: str = "") -> N
 @transaction.atomic
 def submit_application(*, actor, application_id: int, at: dt.datetime | None = None) -> Application:
     """Draft -> SUBMITTED when every rule of the call holds; records the actor; queues the receipts."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "track", "consortium__representative")
-        .get(pk=application_id)
+    # The lock order of consortia/locks.py: call, consortium, application, people. The call
+    # and consortium never change on an application, so reading them unlocked is safe. The
+    # call lock also serialises submissions in the call (the one-province-one-slot rule).
+    call_id, consortium_id = Application.objects.values_list("call_id", "consortium_id").get(
+        pk=application_id
     )
+    locks.lock_call(call_id)
+    locks.lock_consortium(consortium_id)
+    application = locks.lock_application(application_id, "call", "track", "consortium__representative")
     if not permissions.can_submit(actor, application):
         raise PermissionDenied
     if not can_proceed(application.submit):
         raise InvalidTransition(
             _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
         )
-    # Serialise submissions per track: the one-province-one-slot rule reads other applications.
-    Track.objects.select_for_update().get(pk=application.track_id)
+    locks.lock_people(application.people.values_list("person_id", flat=True))
     now = at or timezone.now()
     if failures := check_application(application, at=now):
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)
