@@ -4,6 +4,8 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -44,9 +46,23 @@ from programs.selectors import province_successors
 # --- organisations and consortia -------------------------------------------------------------
 
 
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
+@contextmanager
+def _unique_as_field(field: str, message: str) -> Iterator[None]:
+    """A unique violation inside the block is the user's 400 on `field`, never a 500.
+
+    The check before the write reads committed rows only; a concurrent transaction may
+    insert the same value and commit first, and the database's constraint has the last word.
+    """
     try:
-        obj.full_clean(exclude=exclude)
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise InvalidInput(message, fields={field: [message]}) from None
+
+
+def _full_clean(obj, exclude: list[str] | None = None, validate_constraints: bool = True) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise InvalidInput(
             _("Please correct the highlighted fields."), fields=fields_from_django(exc)
@@ -99,8 +115,11 @@ def create_organisation(
             _("This business registration number is already registered."),
             fields={"business_number": [_("Already registered: choose the existing organisation.")]},
         )
-    _full_clean(org)
-    org.save()
+    # The business number's uniqueness is checked above and enforced by the index below, both
+    # naming the field; full_clean would report a conditional constraint as no field's error.
+    _full_clean(org, validate_constraints=False)
+    with _unique_as_field("business_number", _("Already registered: choose the existing organisation.")):
+        org.save()
     org.staff.add(actor)
     return org
 
@@ -182,9 +201,10 @@ def add_member(
         raise InvalidInput(
             _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
         )
-    return ConsortiumMember.objects.create(
-        consortium=consortium, organisation=organisation, role=role, department=department
-    )
+    with _unique_as_field("organisation", _("Already a member.")):
+        return ConsortiumMember.objects.create(
+            consortium=consortium, organisation=organisation, role=role, department=department
+        )
 
 
 @transaction.atomic
@@ -448,11 +468,12 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                 department=member.department,
                 since=timezone.localdate(),
             )
-        people.append(
-            ApplicationPerson.objects.create(
-                application=application, member_id=row["member"], person=person, role=row["role"]
+        with _unique_as_field("rows", _("This researcher is already listed on the application.")):
+            people.append(
+                ApplicationPerson.objects.create(
+                    application=application, member_id=row["member"], person=person, role=row["role"]
+                )
             )
-        )
     return people
 
 

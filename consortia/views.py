@@ -7,7 +7,9 @@ messages beside the inputs, re-rendering what was posted so nothing typed is los
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.idempotency import FORM_FIELD, fingerprint, run_once
 from config.errors import DomainError
 from consortia import forms, permissions, selectors, services
 from consortia.exceptions import RulesBroken
@@ -48,6 +51,33 @@ STEPS = [
 STEP_NAMES = [name for name, _label in STEPS]
 SOURCE_FIELDS = {s: f"{s}_krw" for s in MoneySource.values}
 SEARCH_LIMIT = 20
+
+
+# --- creates: once per form ---------------------------------------------------------------------
+
+
+def _once_token(request: HttpRequest) -> str:
+    """The create form's hidden token: new on each display, kept when the form comes back with
+    errors (nothing was created, so the token is still free)."""
+    posted = request.POST.get(FORM_FIELD, "").strip() if request.method == "POST" else ""
+    return posted or uuid.uuid4().hex
+
+
+def _create_once(request: HttpRequest, create: Callable[[], str]) -> str:
+    """Runs `create` (it returns where to go next) once per form token: a double click or a
+    resent form waits for the first and goes where it went."""
+    key = request.POST.get(FORM_FIELD, "").strip()
+    if not key:
+        return create()
+    data = {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", FORM_FIELD)}
+    _status, body = run_once(
+        user=request.user,
+        key=key,
+        fingerprint=fingerprint("POST", request.path, data),
+        action=lambda: (303, {"location": create()}),
+        field=FORM_FIELD,
+    )
+    return body["location"]
 
 
 # --- lookups: only what the user may edit, 404 otherwise ---------------------------------------
@@ -122,7 +152,8 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def create() -> str:
             if data["representative_mode"] == form.NEW:
                 consortium = services.create_consortium_with_new_government(
                     actor=request.user,
@@ -134,14 +165,22 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
                 consortium = services.create_consortium(
                     actor=request.user, name=data["name"], representative=data["representative"]
                 )
+            return reverse("portal:consortium", args=[consortium.pk])
+
+        try:
+            location = _create_once(request, create)
         except DomainError as exc:
             errors = forms.apply_domain_errors(
                 form, exc, rename={"government_name": "new_name", "government_province": "new_province"}
             )
         else:
             messages.success(request, _("The consortium was created."))
-            return redirect("portal:consortium", consortium.pk)
-    return render(request, "consortia/consortium_new.html", {"form": form, "errors": errors})
+            return redirect(location)
+    return render(
+        request,
+        "consortia/consortium_new.html",
+        {"form": form, "errors": errors, "once": _once_token(request)},
+    )
 
 
 def _organisation_search(query: str, consortium: Consortium | None) -> list[Organisation]:
@@ -183,7 +222,8 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if action == "add_existing" and existing.is_valid():
         data = existing.cleaned_data
-        try:
+
+        def add() -> str:
             services.add_member(
                 actor=request.user,
                 consortium_id=consortium.pk,
@@ -191,6 +231,10 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 role=data["role"],
                 department=data["department"],
             )
+            return reverse("portal:consortium", args=[consortium.pk])
+
+        try:
+            _create_once(request, add)
         except DomainError as exc:
             errors = forms.apply_domain_errors(existing, exc)
         else:
@@ -198,8 +242,9 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("portal:consortium", consortium.pk)
     elif action == "add_new" and new.is_valid():
         data = new.cleaned_data
-        try:
-            member = services.register_member(
+
+        def register() -> str:
+            services.register_member(
                 actor=request.user,
                 consortium_id=consortium.pk,
                 role=data["role"],
@@ -209,10 +254,14 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 province=data["province"],
                 business_number=data["business_number"],
             )
+            return reverse("portal:consortium", args=[consortium.pk])
+
+        try:
+            _create_once(request, register)
         except DomainError as exc:
             errors = forms.apply_domain_errors(new, exc)
         else:
-            messages.success(request, _("%(org)s was registered and added.") % {"org": member.organisation})
+            messages.success(request, _("%(org)s was registered and added.") % {"org": data["name"]})
             return redirect("portal:consortium", consortium.pk)
     elif action and action not in ("add_existing", "add_new"):
         raise Http404
@@ -232,6 +281,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "q": query,
         "results": _organisation_search(query, consortium),
         "selected": str(picked or ""),
+        "once": _once_token(request),
     }
     return render(request, "consortia/consortium_detail.html", context)
 
@@ -261,7 +311,8 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         track: Track = form.cleaned_data["track"]
-        try:
+
+        def create() -> str:
             application = services.create_application(
                 actor=request.user,
                 consortium_id=consortium.pk,
@@ -269,15 +320,25 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 track=track,
                 title=form.cleaned_data["title"],
             )
+            return reverse("portal:step", args=[application.pk, "basics"])
+
+        try:
+            location = _create_once(request, create)
         except DomainError as exc:
             errors = forms.apply_domain_errors(form, exc)
         else:
             messages.success(request, _("The draft application was created."))
-            return redirect("portal:step", application.pk, "basics")
+            return redirect(location)
     return render(
         request,
         "consortia/application_new.html",
-        {"consortium": consortium, "form": form, "calls": calls, "errors": errors},
+        {
+            "consortium": consortium,
+            "form": form,
+            "calls": calls,
+            "errors": errors,
+            "once": _once_token(request),
+        },
     )
 
 
