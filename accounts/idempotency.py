@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -115,3 +117,30 @@ def schema_parameter():
             "the same key and body returns the first result; the same key with another body is a 400."
         ),
     )
+
+
+# --- portal forms: a hidden token per displayed create form --------------------------------------
+
+
+def once_token(request: HttpRequest) -> str:
+    """The create form's hidden token (templates/consortia/_once.html): new on each display,
+    kept when the form comes back with errors (nothing was created, so it is still free)."""
+    posted = request.POST.get(FORM_FIELD, "").strip() if request.method == "POST" else ""
+    return posted or uuid.uuid4().hex
+
+
+def create_once(request: HttpRequest, create: Callable[[], str]) -> str:
+    """Runs `create` (it returns where to go next) once per form token: a double click or a
+    resent form waits for the first and goes where it went."""
+    key = request.POST.get(FORM_FIELD, "").strip()
+    if not key:
+        return create()
+    data = {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", FORM_FIELD)}
+    _status, body = run_once(
+        user=request.user,
+        key=key,
+        fingerprint=fingerprint("POST", request.path, data),
+        action=lambda: (303, {"location": create()}),
+        field=FORM_FIELD,
+    )
+    return body["location"]

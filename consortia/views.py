@@ -7,9 +7,7 @@ messages beside the inputs, re-rendering what was posted so nothing typed is los
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.idempotency import FORM_FIELD, fingerprint, run_once
+from accounts.idempotency import create_once, once_token
 from config.errors import DomainError
 from consortia import forms, permissions, selectors, services
 from consortia.exceptions import RulesBroken
@@ -51,33 +49,6 @@ STEPS = [
 STEP_NAMES = [name for name, _label in STEPS]
 SOURCE_FIELDS = {s: f"{s}_krw" for s in MoneySource.values}
 SEARCH_LIMIT = 20
-
-
-# --- creates: once per form ---------------------------------------------------------------------
-
-
-def _once_token(request: HttpRequest) -> str:
-    """The create form's hidden token: new on each display, kept when the form comes back with
-    errors (nothing was created, so the token is still free)."""
-    posted = request.POST.get(FORM_FIELD, "").strip() if request.method == "POST" else ""
-    return posted or uuid.uuid4().hex
-
-
-def _create_once(request: HttpRequest, create: Callable[[], str]) -> str:
-    """Runs `create` (it returns where to go next) once per form token: a double click or a
-    resent form waits for the first and goes where it went."""
-    key = request.POST.get(FORM_FIELD, "").strip()
-    if not key:
-        return create()
-    data = {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", FORM_FIELD)}
-    _status, body = run_once(
-        user=request.user,
-        key=key,
-        fingerprint=fingerprint("POST", request.path, data),
-        action=lambda: (303, {"location": create()}),
-        field=FORM_FIELD,
-    )
-    return body["location"]
 
 
 # --- lookups: only what the user may edit, 404 otherwise ---------------------------------------
@@ -168,7 +139,7 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
             return reverse("portal:consortium", args=[consortium.pk])
 
         try:
-            location = _create_once(request, create)
+            location = create_once(request, create)
         except DomainError as exc:
             errors = forms.apply_domain_errors(
                 form, exc, rename={"government_name": "new_name", "government_province": "new_province"}
@@ -179,7 +150,7 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consortia/consortium_new.html",
-        {"form": form, "errors": errors, "once": _once_token(request)},
+        {"form": form, "errors": errors, "once": once_token(request)},
     )
 
 
@@ -234,7 +205,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return reverse("portal:consortium", args=[consortium.pk])
 
         try:
-            _create_once(request, add)
+            create_once(request, add)
         except DomainError as exc:
             errors = forms.apply_domain_errors(existing, exc)
         else:
@@ -257,7 +228,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return reverse("portal:consortium", args=[consortium.pk])
 
         try:
-            _create_once(request, register)
+            create_once(request, register)
         except DomainError as exc:
             errors = forms.apply_domain_errors(new, exc)
         else:
@@ -281,7 +252,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "q": query,
         "results": _organisation_search(query, consortium),
         "selected": str(picked or ""),
-        "once": _once_token(request),
+        "once": once_token(request),
     }
     return render(request, "consortia/consortium_detail.html", context)
 
@@ -323,7 +294,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
             return reverse("portal:step", args=[application.pk, "basics"])
 
         try:
-            location = _create_once(request, create)
+            location = create_once(request, create)
         except DomainError as exc:
             errors = forms.apply_domain_errors(form, exc)
         else:
@@ -337,7 +308,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "calls": calls,
             "errors": errors,
-            "once": _once_token(request),
+            "once": once_token(request),
         },
     )
 
