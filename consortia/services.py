@@ -4,6 +4,8 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from config.errors import fields_from_django
-from consortia import permissions
+from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
 from consortia.documents import sniff_document_type
@@ -44,9 +46,23 @@ from programs.selectors import province_successors
 # --- organisations and consortia -------------------------------------------------------------
 
 
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
+@contextmanager
+def _unique_as_field(field: str, message: str) -> Iterator[None]:
+    """A unique violation inside the block is the user's 400 on `field`, never a 500.
+
+    The check before the write reads committed rows only; a concurrent transaction may
+    insert the same value and commit first, and the database's constraint has the last word.
+    """
     try:
-        obj.full_clean(exclude=exclude)
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise InvalidInput(message, fields={field: [message]}) from None
+
+
+def _full_clean(obj, exclude: list[str] | None = None, validate_constraints: bool = True) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise InvalidInput(
             _("Please correct the highlighted fields."), fields=fields_from_django(exc)
@@ -99,8 +115,11 @@ def create_organisation(
             _("This business registration number is already registered."),
             fields={"business_number": [_("Already registered: choose the existing organisation.")]},
         )
-    _full_clean(org)
-    org.save()
+    # The business number's uniqueness is checked above and enforced by the index below, both
+    # naming the field; full_clean would report a conditional constraint as no field's error.
+    _full_clean(org, validate_constraints=False)
+    with _unique_as_field("business_number", _("Already registered: choose the existing organisation.")):
+        org.save()
     org.staff.add(actor)
     return org
 
@@ -151,7 +170,8 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
 
 
 def _consortium_for_edit(actor, consortium_id: int) -> Consortium:
-    consortium = Consortium.objects.select_for_update().get(pk=consortium_id)
+    # Lock 2 of consortia/locks.py: a submission holds it while it checks the members.
+    consortium = locks.lock_consortium(consortium_id)
     if not permissions.can_edit_consortium(actor, consortium):
         raise PermissionDenied
     if consortium.applications.exclude(
@@ -181,9 +201,10 @@ def add_member(
         raise InvalidInput(
             _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
         )
-    return ConsortiumMember.objects.create(
-        consortium=consortium, organisation=organisation, role=role, department=department
-    )
+    with _unique_as_field("organisation", _("Already a member.")):
+        return ConsortiumMember.objects.create(
+            consortium=consortium, organisation=organisation, role=role, department=department
+        )
 
 
 @transaction.atomic
@@ -397,6 +418,8 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
 @transaction.atomic
 def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> list[ApplicationPerson]:
     """Replaces the draft's researchers: {member, role, name, researcher_number, email}."""
+    # A member write: the consortium, then the application (consortia/locks.py).
+    locks.lock_consortium(Application.objects.values_list("consortium_id", flat=True).get(pk=application_id))
     application = _draft_for_edit(actor, application_id)
     member_ids = set(application.consortium.members.values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
@@ -445,11 +468,12 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                 department=member.department,
                 since=timezone.localdate(),
             )
-        people.append(
-            ApplicationPerson.objects.create(
-                application=application, member_id=row["member"], person=person, role=row["role"]
+        with _unique_as_field("rows", _("This researcher is already listed on the application.")):
+            people.append(
+                ApplicationPerson.objects.create(
+                    application=application, member_id=row["member"], person=person, role=row["role"]
+                )
             )
-        )
     return people
 
 
@@ -505,19 +529,22 @@ def _record(application: Application, actor, before: str, reason: str = "") -> N
 @transaction.atomic
 def submit_application(*, actor, application_id: int, at: dt.datetime | None = None) -> Application:
     """Draft -> SUBMITTED when every rule of the call holds; records the actor; queues the receipts."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "track", "consortium__representative")
-        .get(pk=application_id)
+    # The lock order of consortia/locks.py: call, consortium, application, people. The call
+    # and consortium never change on an application, so reading them unlocked is safe. The
+    # call lock also serialises submissions in the call (the one-province-one-slot rule).
+    call_id, consortium_id = Application.objects.values_list("call_id", "consortium_id").get(
+        pk=application_id
     )
+    locks.lock_call(call_id)
+    locks.lock_consortium(consortium_id)
+    application = locks.lock_application(application_id, "call", "track", "consortium__representative")
     if not permissions.can_submit(actor, application):
         raise PermissionDenied
     if not can_proceed(application.submit):
         raise InvalidTransition(
             _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
         )
-    # Serialise submissions per track: the one-province-one-slot rule reads other applications.
-    Track.objects.select_for_update().get(pk=application.track_id)
+    locks.lock_people(application.people.values_list("person_id", flat=True))
     now = at or timezone.now()
     if failures := check_application(application, at=now):
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)

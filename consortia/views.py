@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.idempotency import create_once, once_token
 from config.errors import DomainError
 from consortia import forms, permissions, selectors, services
 from consortia.exceptions import RulesBroken
@@ -122,7 +123,8 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def create() -> str:
             if data["representative_mode"] == form.NEW:
                 consortium = services.create_consortium_with_new_government(
                     actor=request.user,
@@ -134,14 +136,22 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
                 consortium = services.create_consortium(
                     actor=request.user, name=data["name"], representative=data["representative"]
                 )
+            return reverse("portal:consortium", args=[consortium.pk])
+
+        try:
+            location = create_once(request, create)
         except DomainError as exc:
             errors = forms.apply_domain_errors(
                 form, exc, rename={"government_name": "new_name", "government_province": "new_province"}
             )
         else:
             messages.success(request, _("The consortium was created."))
-            return redirect("portal:consortium", consortium.pk)
-    return render(request, "consortia/consortium_new.html", {"form": form, "errors": errors})
+            return redirect(location)
+    return render(
+        request,
+        "consortia/consortium_new.html",
+        {"form": form, "errors": errors, "once": once_token(request)},
+    )
 
 
 def _organisation_search(query: str, consortium: Consortium | None) -> list[Organisation]:
@@ -183,7 +193,8 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if action == "add_existing" and existing.is_valid():
         data = existing.cleaned_data
-        try:
+
+        def add() -> str:
             services.add_member(
                 actor=request.user,
                 consortium_id=consortium.pk,
@@ -191,6 +202,10 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 role=data["role"],
                 department=data["department"],
             )
+            return reverse("portal:consortium", args=[consortium.pk])
+
+        try:
+            create_once(request, add)
         except DomainError as exc:
             errors = forms.apply_domain_errors(existing, exc)
         else:
@@ -198,8 +213,9 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("portal:consortium", consortium.pk)
     elif action == "add_new" and new.is_valid():
         data = new.cleaned_data
-        try:
-            member = services.register_member(
+
+        def register() -> str:
+            services.register_member(
                 actor=request.user,
                 consortium_id=consortium.pk,
                 role=data["role"],
@@ -209,10 +225,14 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 province=data["province"],
                 business_number=data["business_number"],
             )
+            return reverse("portal:consortium", args=[consortium.pk])
+
+        try:
+            create_once(request, register)
         except DomainError as exc:
             errors = forms.apply_domain_errors(new, exc)
         else:
-            messages.success(request, _("%(org)s was registered and added.") % {"org": member.organisation})
+            messages.success(request, _("%(org)s was registered and added.") % {"org": data["name"]})
             return redirect("portal:consortium", consortium.pk)
     elif action and action not in ("add_existing", "add_new"):
         raise Http404
@@ -232,6 +252,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "q": query,
         "results": _organisation_search(query, consortium),
         "selected": str(picked or ""),
+        "once": once_token(request),
     }
     return render(request, "consortia/consortium_detail.html", context)
 
@@ -261,7 +282,8 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         track: Track = form.cleaned_data["track"]
-        try:
+
+        def create() -> str:
             application = services.create_application(
                 actor=request.user,
                 consortium_id=consortium.pk,
@@ -269,15 +291,25 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 track=track,
                 title=form.cleaned_data["title"],
             )
+            return reverse("portal:step", args=[application.pk, "basics"])
+
+        try:
+            location = create_once(request, create)
         except DomainError as exc:
             errors = forms.apply_domain_errors(form, exc)
         else:
             messages.success(request, _("The draft application was created."))
-            return redirect("portal:step", application.pk, "basics")
+            return redirect(location)
     return render(
         request,
         "consortia/application_new.html",
-        {"consortium": consortium, "form": form, "calls": calls, "errors": errors},
+        {
+            "consortium": consortium,
+            "form": form,
+            "calls": calls,
+            "errors": errors,
+            "once": once_token(request),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortia.documents import PDF, sniff_document_type
+from consortia.locks import lock_call
 from programs.exceptions import InvalidCall, RulesLocked
 from programs.models import (
     Call,
@@ -188,8 +189,10 @@ def create_call(
 @transaction.atomic
 def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
     """Changes a call; its rules only while no application has been submitted."""
-    # Lock the call row so a submission cannot slip in between the check and the write.
-    call = Call.objects.select_for_update().select_related("program", "region_scheme").get(pk=call_id)
+    # Lock 1 of consortia/locks.py, which submit_application takes too: a submission either
+    # commits before this reads call_rules_locked, or checks the rules after this commits.
+    lock_call(call_id)
+    call = Call.objects.select_related("program", "region_scheme").get(pk=call_id)
     if not can_change_call(actor, call):
         raise PermissionDenied
     if "program" in changes and changes["program"].pk != call.program_id:

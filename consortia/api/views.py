@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import idempotent_create, schema_parameter
 from consortia import permissions, selectors, services
 from consortia.api.serializers import (
     ApplicationBasicsIn,
@@ -51,6 +52,8 @@ from consortia.models import (
     Organisation,
 )
 from consortia.rules import check_application
+
+IDEMPOTENCY_KEY = schema_parameter()
 
 # --- lookups: 404 for what the user may not see ------------------------------------------------
 
@@ -120,7 +123,8 @@ class OrganisationListCreateApi(generics.ListCreateAPIView):
             qs = qs.filter(staff=self.request.user)
         return qs
 
-    @extend_schema(request=OrganisationIn, responses={201: OrganisationOut})
+    @extend_schema(request=OrganisationIn, responses={201: OrganisationOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = OrganisationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -142,7 +146,8 @@ class ConsortiumListCreateApi(generics.ListCreateAPIView):
             return Consortium.objects.none()
         return selectors.consortia_for(self.request.user)
 
-    @extend_schema(request=ConsortiumIn, responses={201: ConsortiumOut})
+    @extend_schema(request=ConsortiumIn, responses={201: ConsortiumOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = ConsortiumIn(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -163,7 +168,8 @@ class ConsortiumDetailApi(APIView):
 
 
 class AddMemberApi(APIView):
-    @extend_schema(request=MemberIn, responses={201: MemberOut})
+    @extend_schema(request=MemberIn, responses={201: MemberOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, pk: int) -> Response:
         consortium = _visible_consortium(request.user, pk)
         serializer = MemberIn(data=request.data)
@@ -209,7 +215,8 @@ class ApplicationListCreateApi(generics.ListCreateAPIView):
             return Application.objects.none()
         return selectors.applications_for(self.request.user)
 
-    @extend_schema(request=ApplicationIn, responses={201: ApplicationDetailOut})
+    @extend_schema(request=ApplicationIn, responses={201: ApplicationDetailOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = ApplicationIn(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
