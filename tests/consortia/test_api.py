@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from consortia import services
 from consortia.choices import OrganisationType
@@ -67,7 +68,10 @@ def budget_rows(app: Application, **overrides) -> list[dict]:
 
 
 def with_document(app: Application) -> ApplicationDocument:
-    return services.upload_document(actor=contact(app), application_id=app.pk, kind="proposal", upload=pdf())
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file is stored after commit
+        return services.upload_document(
+            actor=contact(app), application_id=app.pk, kind="proposal", upload=pdf()
+        )
 
 
 def assert_error(response, status: int, field: str | None = None) -> dict:
@@ -391,11 +395,12 @@ def test_submitted_application_cannot_be_edited(api):
 # --- documents -------------------------------------------------------------------------------
 
 
-def test_applicant_uploads_downloads_and_deletes_a_document(api):
+def test_applicant_uploads_downloads_and_deletes_a_document(api, django_capture_on_commit_callbacks):
     app = ApplicationFactory()
     api.force_authenticate(contact(app))
     url = f"{APPS}{app.pk}/documents/"
-    response = api.post(url, {"kind": "proposal", "file": pdf("사업계획서.pdf")}, format="multipart")
+    with django_capture_on_commit_callbacks(execute=True):  # the file is stored after commit
+        response = api.post(url, {"kind": "proposal", "file": pdf("사업계획서.pdf")}, format="multipart")
     assert response.status_code == 201, response.json()
     doc = response.json()
     assert (doc["content_type"], doc["original_name"], doc["size"]) == (

@@ -528,14 +528,17 @@ def test_row_editor_errors_are_beside_the_row(client):
     assert 'data-for="rows-0-title"' in body and "설명은 남는다" in body
 
 
-def test_documents_are_checked_by_content_uploaded_downloaded_and_deleted(client):
+def test_documents_are_checked_by_content_uploaded_downloaded_and_deleted(
+    client, django_capture_on_commit_callbacks
+):
     app = complete_application()
     login(client, app)
     url = f"/my/applications/{app.pk}/documents/"
     fake = SimpleUploadedFile("plan.pdf", b"MZ not a pdf")
     body = text(client.post(url, {"kind": "proposal", "file": fake}))
     assert 'data-for="file"' in body and not app.documents.exists()
-    response = client.post(url, {"kind": "proposal", "file": SimpleUploadedFile("사업계획서.pdf", PDF)})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is stored after commit
+        response = client.post(url, {"kind": "proposal", "file": SimpleUploadedFile("사업계획서.pdf", PDF)})
     assert response.status_code == 302
     document = app.documents.get()
     download = client.get(f"{url}{document.pk}/")
