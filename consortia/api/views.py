@@ -39,6 +39,7 @@ from consortia.api.serializers import (
     OrganisationIn,
     OrganisationOut,
     PeopleIn,
+    RefusalOut,
     WithdrawIn,
 )
 from consortia.choices import OrganisationType
@@ -319,7 +320,7 @@ class CheckApplicationApi(APIView):
 
 
 class SubmitApplicationApi(APIView):
-    @extend_schema(request=None, responses=ApplicationDetailOut)
+    @extend_schema(request=None, responses={200: ApplicationDetailOut, 400: RefusalOut})
     def post(self, request: Request, pk: int) -> Response:
         _visible_application(request.user, pk)
         services.submit_application(actor=request.user, application_id=pk)
