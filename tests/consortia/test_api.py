@@ -77,7 +77,7 @@ def with_document(app: Application) -> ApplicationDocument:
 def assert_error(response, status: int, field: str | None = None) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"detail", "fields"} and body["detail"], body
+    assert set(body) - {"failures"} == {"detail", "fields"} and body["detail"], body
     if field:
         assert field in body["fields"], body
     return body
@@ -463,7 +463,9 @@ def test_check_lists_every_failure(api):
     app.budget_lines.filter(year=2, local_cash_krw__gt=0).update(local_cash_krw=1)
     body = api.get(f"{APPS}{app.pk}/check/").json()
     assert body["ok"] is False
-    assert [(f["rule"], f["field"], f["year"]) for f in body["failures"]] == [("matching", "budget.2", 2)]
+    assert [(f["rule"], f["field"], f["year"]) for f in body["failures"]] == [
+        ("matching.local_share", "budget.2", 2)
+    ]
     assert body["failures"][0]["message"]
 
 
@@ -487,6 +489,31 @@ def test_submit_with_a_broken_matching_ratio_is_a_400_per_year(api):
     body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400, "budget.2")
     assert "budget.1" not in body["fields"] and "budget.3" not in body["fields"]
     assert Application.objects.get(pk=app.pk).state == "draft"
+    # The refusal names each rule, with the same objects as /check/.
+    assert body["failures"] == api.get(f"{APPS}{app.pk}/check/").json()["failures"]
+    assert [(f["rule"], f["year"]) for f in body["failures"]] == [("matching.local_share", 2)]
+
+
+def test_a_refusal_lists_every_problem_at_once_each_with_its_rule(api):
+    app = complete_application()
+    app.budget_lines.filter(year=2, local_cash_krw__gt=0).update(local_cash_krw=1)
+    app.budget_lines.filter(year=3, national_krw=800_000_000).update(national_krw=5_000_000_000)
+    app.consortium.members.filter(role="lead").update(role="partner")
+    api.force_authenticate(contact(app))
+    body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400)
+    rules = {f["rule"] for f in body["failures"]}
+    assert {"matching.local_share", "budget.cap", "members.lead_institution"} <= rules
+
+
+def test_rule_codes_are_an_enum_in_the_schema(api):
+    from consortia.rule_codes import RuleCode
+
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    enum = schema["components"]["schemas"]["RuleEnum"]["enum"]
+    assert set(enum) == set(RuleCode.values)
+    submit = schema["paths"]["/api/applications/{id}/submit/"]["post"]["responses"]
+    assert submit["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/RefusalOut")
+    assert "failures" in schema["components"]["schemas"]["RefusalOut"]["properties"]
 
 
 def test_applicant_withdraws_with_a_reason_on_the_timeline(api):
