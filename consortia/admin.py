@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +27,7 @@ from consortia.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationLeadProvince,
     ApplicationPerson,
     BudgetLine,
     Consortium,
@@ -87,36 +88,44 @@ class RegionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        # Both joins end at the one chosen region, so no row is repeated.
+        # lead_province_id: the representative's province as submitted (selectors.applications_with_region).
         return queryset.filter(
-            consortium__representative__province__regions=self.value(),
+            lead_province_id__in=Province.objects.filter(regions=self.value()).values("pk"),
             call__region_scheme__regions=self.value(),
         )
 
 
 class LeadProvinceFilter(admin.SimpleListFilter):
-    """Applications with a lead local government (any, not only the representative) in the province."""
+    """Applications with a lead local government (any, not only the representative) in the province:
+    as submitted for submitted applications, today's for drafts."""
 
     title = gettext_lazy("province")
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
+        scoped = scoped_applications(request)
         leads = ConsortiumMember.objects.filter(
             role=ConsortiumMember.Role.LEAD_GOVERNMENT,
-            consortium__applications__in=scoped_applications(request).values("pk"),
+            consortium__applications__in=scoped.filter(lead_provinces__isnull=True).values("pk"),
         )
-        provinces = Province.objects.filter(pk__in=leads.values("organisation__province_id"))
-        return [(p.pk, p.name) for p in provinces.order_by("code", "effective_from")]
+        snapshots = ApplicationLeadProvince.objects.filter(application__in=scoped.values("pk"))
+        provinces = Province.objects.filter(
+            Q(pk__in=leads.values("organisation__province_id")) | Q(pk__in=snapshots.values("province_id"))
+        )
+        return [(p.pk, str(p)) for p in provinces.order_by("code", "effective_from")]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
+        snapshot = ApplicationLeadProvince.objects.filter(application=OuterRef("pk"))
         leads = ConsortiumMember.objects.filter(
             consortium=OuterRef("consortium_id"),
             role=ConsortiumMember.Role.LEAD_GOVERNMENT,
             organisation__province=self.value(),
         )
-        return queryset.filter(Exists(leads))
+        return queryset.filter(
+            Exists(snapshot.filter(province=self.value())) | (~Exists(snapshot) & Exists(leads))
+        )
 
 
 # --- application inlines: read-only ------------------------------------------------------------
@@ -144,6 +153,12 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LeadProvinceInline(ReadOnlyInline):
+    model = ApplicationLeadProvince
+    fields = ["organisation", "province", "is_representative"]
+    select_related = ("organisation", "province")
 
 
 class BudgetLineInline(ReadOnlyInline):
@@ -221,6 +236,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     # The state is an FSM-protected field: it moves only through the actions below.
     readonly_fields = fields
     inlines = [
+        LeadProvinceInline,
         BudgetLineInline,
         PersonInline,
         KpiTargetInline,
@@ -235,11 +251,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("css/admin.css",)}
 
-    @admin.display(
-        description=gettext_lazy("province"), ordering="consortium__representative__province__code"
-    )
+    @admin.display(description=gettext_lazy("province"), ordering="lead_province_name")
     def representative_province(self, obj: Application) -> str:
-        return obj.consortium.representative.province.name
+        # As submitted: a later move of the government does not rewrite it.
+        return obj.lead_province_name
 
     @admin.display(description=gettext_lazy("region"), ordering="region_name")
     def region(self, obj: Application) -> str:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.errors import DomainError
 from consortia import forms, permissions, selectors, services
+from consortia.choices import OrganisationType
 from consortia.exceptions import RulesBroken
 from consortia.models import (
     Application,
@@ -118,26 +119,43 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
     form = forms.ConsortiumCreateForm(request.POST or None)
     # Staff of a local government form its consortium: offer only the user's own.
     field = form.fields["representative"]
-    field.queryset = field.queryset.filter(staff=request.user)
+    field.queryset = field.queryset.filter(
+        staff_memberships__user=request.user, staff_memberships__verified_at__isnull=False
+    )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if data["representative_mode"] == form.NEW:
-                consortium = services.create_consortium_with_new_government(
+                # Registering a local government makes the user its staff pending an
+                # administrator's verification: the consortium waits for it.
+                government = services.create_organisation(
                     actor=request.user,
-                    name=data["name"],
-                    government_name=data["new_name"],
+                    name=data["new_name"],
+                    type=OrganisationType.LOCAL_GOVERNMENT,
                     province=data["new_province"],
                 )
+                messages.success(
+                    request,
+                    _(
+                        "%(org)s was registered. An administrator will confirm you as its staff; "
+                        "then you can form its consortium."
+                    )
+                    % {"org": government},
+                )
+                return redirect("portal:home")
             else:
                 consortium = services.create_consortium(
                     actor=request.user, name=data["name"], representative=data["representative"]
                 )
         except DomainError as exc:
-            errors = forms.apply_domain_errors(
-                form, exc, rename={"government_name": "new_name", "government_province": "new_province"}
+            # The government's field errors belong beside the new_ inputs.
+            rename = (
+                {"name": "new_name", "province": "new_province"}
+                if data["representative_mode"] == form.NEW
+                else {}
             )
+            errors = forms.apply_domain_errors(form, exc, rename=rename)
         else:
             messages.success(request, _("The consortium was created."))
             return redirect("portal:consortium", consortium.pk)
