@@ -83,7 +83,7 @@ def test_the_rule_check_names_the_successor_of_an_ended_lead_province():
     app = complete_application(call=call)
     Organisation.objects.filter(pk=app.consortium.representative_id).update(province=gwangju())
     with translation.override("en"):
-        messages = [f.message for f in check_application(app) if f.rule == "lead_government"]
+        messages = [f.message for f in check_application(app) if f.rule == "lead.province_ended"]
     assert len(messages) == 1 and messages[0].endswith(GWANGJU_ENDED)
 
 
