@@ -29,9 +29,10 @@ def use_broker(url: str) -> Iterator[None]:
 
 
 def _reset_connections() -> None:
-    # The app caches its connection pool with the URL it was made for.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # The app and kombu cache connection pools with the URL they were made for.
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
