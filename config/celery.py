@@ -25,6 +25,9 @@ def enqueue_after_commit(task, *args, **kwargs) -> None:
 
 
 def _publish(task, args: tuple, kwargs: dict) -> None:
+    if task.app.conf.task_always_eager:  # tests: the task runs here, and its errors are the test's
+        task.apply_async(args, kwargs)
+        return
     try:
         task.apply_async(args, kwargs)
     except Exception as exc:  # kombu.OperationalError, OSError, the result store's RuntimeError, ...
