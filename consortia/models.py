@@ -186,6 +186,10 @@ class Application(models.Model):
     def withdraw(self) -> None:
         pass
 
+    @transition(field=state, source=[State.SELECTED, State.NOT_SELECTED], target=State.UNDER_REVIEW)
+    def reopen_review(self) -> None:
+        """An upheld objection (이의신청) reopens the review, by the ministry's decision."""
+
 
 class ApplicationEvent(models.Model):
     """One state change of an application: who, when, from, to, why (the timeline)."""

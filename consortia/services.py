@@ -38,6 +38,7 @@ from consortia.models import (
     PlannedMilestone,
 )
 from consortia.rules import check_application
+from evaluations.services import recompute_conflicts_for_applications, recompute_conflicts_for_consortium
 from programs.models import Call, Province, Track
 from programs.selectors import province_successors
 
@@ -181,9 +182,11 @@ def add_member(
         raise InvalidInput(
             _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
         )
-    return ConsortiumMember.objects.create(
+    member = ConsortiumMember.objects.create(
         consortium=consortium, organisation=organisation, role=role, department=department
     )
+    recompute_conflicts_for_consortium(consortium_id=consortium.pk)
+    return member
 
 
 @transaction.atomic
@@ -226,6 +229,7 @@ def remove_member(*, actor, member_id: int) -> None:
             fields={"members": [_("The representative local government cannot be removed.")]},
         )
     member.delete()
+    recompute_conflicts_for_consortium(consortium_id=consortium.pk)
 
 
 # --- applications: drafts -------------------------------------------------------------------
@@ -450,6 +454,7 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                 application=application, member_id=row["member"], person=person, role=row["role"]
             )
         )
+    recompute_conflicts_for_applications(application_ids=[application.pk])
     return people
 
 
@@ -566,6 +571,7 @@ OFFICER_STEPS = {
     "start_review": Application.State.UNDER_REVIEW,
     "select": Application.State.SELECTED,
     "reject": Application.State.NOT_SELECTED,
+    "reopen_review": Application.State.UNDER_REVIEW,
 }
 
 
@@ -586,7 +592,7 @@ def decide_application(*, actor, application_id: int, step: str, reason: str = "
             % {"state": application.get_state_display()},
             fields={"state": [application.get_state_display()]},
         )
-    if step in ("select", "reject") and not reason.strip():
+    if step in ("select", "reject", "reopen_review") and not reason.strip():
         raise InvalidInput(_("A decision needs its reason."), fields={"reason": [_("Required.")]})
     before = application.state
     method()
