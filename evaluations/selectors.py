@@ -393,3 +393,69 @@ def score_sheet(assignment_id: int) -> Score | None:
 
 def members_of(application: Application) -> QuerySet[ConsortiumMember]:
     return application.consortium.members.select_related("organisation__province")
+
+
+def panels_for(user) -> QuerySet[Panel]:
+    """Panels of the user's programs (all for an administrator)."""
+    from programs.permissions import is_admin
+
+    qs = Panel.objects.select_related(
+        "call__program", "track", "region", "tie_break_criterion"
+    ).prefetch_related("criteria", "bonus_items")
+    return qs if is_admin(user) else qs.filter(call__program__officers=user).distinct()
+
+
+def officer_scores(panel: Panel) -> QuerySet[Score]:
+    """Every score sheet of the panel with its items (officers read them; reviewers never do)."""
+    return (
+        Score.objects.filter(assignment__panel=panel)
+        .select_related("assignment__reviewer__user", "assignment__application")
+        .prefetch_related(Prefetch("items", queryset=CriterionScore.objects.select_related("criterion")))
+        .order_by("assignment__application_id", "assignment__reviewer_id")
+    )
+
+
+def review_sheet(assignment: Assignment) -> dict:
+    """What the reviewer reads beside the form: the application with members, budget per year with
+    its ratios, KPI targets, milestones and documents; and their own sheet (six queries)."""
+    from consortia.selectors import application_detail, budget_totals_by_year
+
+    application = application_detail(assignment.application_id)
+    years = budget_totals_by_year([application.pk]).get(application.pk, {})
+    budget = []
+    for year, row in sorted(years.items()):
+        public = row["national_krw"] + row["local_cash_krw"]
+        total = sum(row.values())
+        budget.append(
+            {
+                "year": year,
+                **row,
+                "total_krw": total,
+                # Display only, two decimals: the rules compare in exact integers (programs.models).
+                "local_share_percent": round(100 * row["local_cash_krw"] / public, 2) if public else None,
+                "private_share_of_national_percent": (
+                    round(
+                        100 * (row["private_cash_krw"] + row["private_in_kind_krw"]) / row["national_krw"], 2
+                    )
+                    if row["national_krw"]
+                    else None
+                ),
+            }
+        )
+    return {
+        "application": application,
+        "budget": budget,
+        "criteria": list(assignment.panel.criteria.all()),
+        "score": score_sheet(assignment.pk),
+    }
+
+
+def applicant_results(user) -> QuerySet:
+    from evaluations.models import Result
+
+    return (
+        Result.objects.filter(application__consortium__contacts=user)
+        .select_related("panel", "application")
+        .prefetch_related("objections")
+        .order_by("-notified_at")
+    )
