@@ -392,6 +392,15 @@ class Assignment(models.Model):
         return f"{self.reviewer} → {self.application}"
 
 
+class Review(Assignment):
+    """The reviewer's view of their own assignments in the admin (평가 대상)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("my review")
+        verbose_name_plural = _("my reviews")
+
+
 class Score(models.Model):
     """A reviewer's score sheet for one assignment: draft, submitted (read-only) or void."""
 
