@@ -239,16 +239,9 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("submission receipt")
 
-    application = models.ForeignKey(
-        Application, models.CASCADE, null=True, blank=True, related_name="notices"
-    )
-    kind = models.CharField(max_length=60)
-    to = models.EmailField(blank=True)
-    # Minimal generic outbox (consortia.notices.queue_notice); the `faults` branch's replaces it.
-    dedupe_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    recipients = models.JSONField(default=list, blank=True)
-    subject = models.TextField(blank=True)
-    body = models.TextField(blank=True)
+    application = models.ForeignKey(Application, models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to = models.EmailField()
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
