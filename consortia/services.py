@@ -4,21 +4,26 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from config.errors import fields_from_django
-from consortia import permissions
+from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
-from consortia.documents import sniff_document_type
+from consortia.documents import DocumentRefused, check_document, spooled_copy
 from consortia.exceptions import InvalidInput, InvalidTransition, NotEditable, RulesBroken
 from consortia.models import (
     Affiliation,
@@ -42,12 +47,28 @@ from evaluations.services import recompute_conflicts_for_applications, recompute
 from programs.models import Call, Province, Track
 from programs.selectors import province_successors
 
+logger = logging.getLogger(__name__)
+
 # --- organisations and consortia -------------------------------------------------------------
 
 
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
+@contextmanager
+def _unique_as_field(field: str, message: str) -> Iterator[None]:
+    """A unique violation inside the block is the user's 400 on `field`, never a 500.
+
+    The check before the write reads committed rows only; a concurrent transaction may
+    insert the same value and commit first, and the database's constraint has the last word.
+    """
     try:
-        obj.full_clean(exclude=exclude)
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise InvalidInput(message, fields={field: [message]}) from None
+
+
+def _full_clean(obj, exclude: list[str] | None = None, validate_constraints: bool = True) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise InvalidInput(
             _("Please correct the highlighted fields."), fields=fields_from_django(exc)
@@ -100,8 +121,11 @@ def create_organisation(
             _("This business registration number is already registered."),
             fields={"business_number": [_("Already registered: choose the existing organisation.")]},
         )
-    _full_clean(org)
-    org.save()
+    # The business number's uniqueness is checked above and enforced by the index below, both
+    # naming the field; full_clean would report a conditional constraint as no field's error.
+    _full_clean(org, validate_constraints=False)
+    with _unique_as_field("business_number", _("Already registered: choose the existing organisation.")):
+        org.save()
     org.staff.add(actor)
     return org
 
@@ -152,7 +176,8 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
 
 
 def _consortium_for_edit(actor, consortium_id: int) -> Consortium:
-    consortium = Consortium.objects.select_for_update().get(pk=consortium_id)
+    # Lock 2 of consortia/locks.py: a submission holds it while it checks the members.
+    consortium = locks.lock_consortium(consortium_id)
     if not permissions.can_edit_consortium(actor, consortium):
         raise PermissionDenied
     if consortium.applications.exclude(
@@ -182,9 +207,10 @@ def add_member(
         raise InvalidInput(
             _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
         )
-    member = ConsortiumMember.objects.create(
-        consortium=consortium, organisation=organisation, role=role, department=department
-    )
+    with _unique_as_field("organisation", _("Already a member.")):
+        member = ConsortiumMember.objects.create(
+            consortium=consortium, organisation=organisation, role=role, department=department
+        )
     recompute_conflicts_for_consortium(consortium_id=consortium.pk)
     return member
 
@@ -401,6 +427,8 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
 @transaction.atomic
 def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> list[ApplicationPerson]:
     """Replaces the draft's researchers: {member, role, name, researcher_number, email}."""
+    # A member write: the consortium, then the application (consortia/locks.py).
+    locks.lock_consortium(Application.objects.values_list("consortium_id", flat=True).get(pk=application_id))
     application = _draft_for_edit(actor, application_id)
     member_ids = set(application.consortium.members.values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
@@ -449,34 +477,27 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                 department=member.department,
                 since=timezone.localdate(),
             )
-        people.append(
-            ApplicationPerson.objects.create(
-                application=application, member_id=row["member"], person=person, role=row["role"]
+        with _unique_as_field("rows", _("This researcher is already listed on the application.")):
+            people.append(
+                ApplicationPerson.objects.create(
+                    application=application, member_id=row["member"], person=person, role=row["role"]
+                )
             )
-        )
     recompute_conflicts_for_applications(application_ids=[application.pk])
     return people
 
 
 @transaction.atomic
 def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFile) -> ApplicationDocument:
-    """Stores a document after checking its size and its type by content (PDF, HWP, HWPX, DOCX, XLSX)."""
+    """Records a document after checking its size, its type by content and its name's extension;
+    the file is written to storage after commit."""
     application = _draft_for_edit(actor, application_id)
     if kind not in ApplicationDocument.Kind.values:
         raise InvalidInput(_("Unknown document kind."), fields={"kind": [_("Unknown document kind.")]})
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise InvalidInput(
-            _("The file is too large."),
-            fields={"file": [_("At most %(mb)d MB.") % {"mb": settings.DOCUMENT_MAX_BYTES // 2**20}]},
-        )
-    detected = sniff_document_type(upload)
-    if detected is None:
-        raise InvalidInput(
-            _("This file type is not accepted."),
-            fields={
-                "file": [_("Upload a PDF, HWP, HWPX, DOCX or XLSX file; the content decides, not the name.")]
-            },
-        )
+    try:
+        detected = check_document(upload, max_bytes=settings.DOCUMENT_MAX_BYTES)
+    except DocumentRefused as exc:
+        raise InvalidInput(exc.message, fields=exc.fields) from None
     document = ApplicationDocument(
         application=application,
         kind=kind,
@@ -485,17 +506,42 @@ def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFi
         size=upload.size,
         uploaded_by=actor,
     )
-    document.file.save(upload.name, upload, save=False)
+    field = document.file.field
+    storage = field.storage
+    document.file.name = storage.get_available_name(field.generate_filename(document, upload.name))
     document.save()
+    # A rollback must leave no orphan file: the bytes reach storage only once the row is committed.
+    transaction.on_commit(
+        partial(_store_document_file, document.pk, document.file.name, spooled_copy(upload))
+    )
     return document
+
+
+def _store_document_file(document_id: int, name: str, content: File) -> None:
+    storage = ApplicationDocument._meta.get_field("file").storage
+    try:
+        content.seek(0)
+        stored = storage.save(name, content)
+    except Exception:
+        # No row without its file either: undo the committed row if storage failed.
+        logger.exception("storing document %s failed; its row is removed", document_id)
+        ApplicationDocument.objects.filter(pk=document_id).delete()
+        raise
+    finally:
+        content.close()
+    if stored != name:  # another upload took the name in between
+        ApplicationDocument.objects.filter(pk=document_id).update(file=stored)
 
 
 @transaction.atomic
 def delete_document(*, actor, document_id: int) -> None:
+    """Deletes a document's row; its file goes after commit (a rollback keeps both)."""
     document = ApplicationDocument.objects.get(pk=document_id)
     _draft_for_edit(actor, document.application_id)
-    document.file.delete(save=False)
+    name, storage = document.file.name, document.file.storage
     document.delete()
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
 
 
 # --- applications: workflow -----------------------------------------------------------------
@@ -510,19 +556,22 @@ def _record(application: Application, actor, before: str, reason: str = "") -> N
 @transaction.atomic
 def submit_application(*, actor, application_id: int, at: dt.datetime | None = None) -> Application:
     """Draft -> SUBMITTED when every rule of the call holds; records the actor; queues the receipts."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "track", "consortium__representative")
-        .get(pk=application_id)
+    # The lock order of consortia/locks.py: call, consortium, application, people. The call
+    # and consortium never change on an application, so reading them unlocked is safe. The
+    # call lock also serialises submissions in the call (the one-province-one-slot rule).
+    call_id, consortium_id = Application.objects.values_list("call_id", "consortium_id").get(
+        pk=application_id
     )
+    locks.lock_call(call_id)
+    locks.lock_consortium(consortium_id)
+    application = locks.lock_application(application_id, "call", "track", "consortium__representative")
     if not permissions.can_submit(actor, application):
         raise PermissionDenied
     if not can_proceed(application.submit):
         raise InvalidTransition(
             _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
         )
-    # Serialise submissions per track: the one-province-one-slot rule reads other applications.
-    Track.objects.select_for_update().get(pk=application.track_id)
+    locks.lock_people(application.people.values_list("person_id", flat=True))
     now = at or timezone.now()
     if failures := check_application(application, at=now):
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationTypeEnum": "consortia.choices.OrganisationType",
         "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
         "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
+        "RuleEnum": "consortia.rule_codes.RuleCode",
     },
 }
 

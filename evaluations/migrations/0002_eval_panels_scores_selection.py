@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consortia', '0002_eval_minimal_notice_outbox'),
+        ('consortia', '0001_initial'),
         ('evaluations', '0001_initial'),
         ('programs', '0002_reference_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
