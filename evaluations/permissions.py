@@ -26,6 +26,19 @@ def is_reviewer(user) -> bool:
     return reviewer_of(user) is not None
 
 
+def is_reviewer_in_call(user, call) -> bool:
+    """Whether the user is in the call's reviewer pool, and so may not apply to it (domain.md):
+    seated on one of its panels; before the call has panels, any reviewer profile."""
+    if not user.is_authenticated:
+        return False
+    from evaluations.models import Panel, Reviewer
+
+    call_id = call if isinstance(call, int) else call.pk
+    if Panel.objects.filter(call=call_id).exists():
+        return Panel.objects.filter(call=call_id, panel_members__reviewer__user=user).exists()
+    return Reviewer.objects.filter(user=user).exists()
+
+
 def can_manage_panel(user, panel: Panel) -> bool:
     """Panels, conflicts, waivers, assignment, selection and objections: the program's officers."""
     return is_officer_of(user, panel.call.program_id)

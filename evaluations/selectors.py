@@ -135,6 +135,23 @@ def computed_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
         )
     ):
         out.add((a, r, K.SAME_DEPARTMENT, f"{org} {dept}"))
+    # ... and the department the application names for the member of a 연구책임자.
+    for a, r, org, dept in (
+        ReviewerAffiliation.objects.filter(active_on_day, reviewer__in=reviewers)
+        .exclude(department="")
+        .filter(
+            organisation__memberships__department=F("department"),
+            organisation__memberships__people__application__in=app_ids,
+            organisation__memberships__people__role__in=ApplicationPerson.LEAD_ROLES,
+        )
+        .values_list(
+            "organisation__memberships__people__application_id",
+            "reviewer_id",
+            "organisation__name",
+            "department",
+        )
+    ):
+        out.add((a, r, K.SAME_DEPARTMENT, f"{org} {dept}"))
     # Same institution as any member, now or within the window (where the program widens it).
     if panel.conflict_same_institution:
         start, end = conflict_window(panel)

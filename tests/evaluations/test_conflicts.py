@@ -240,3 +240,30 @@ def test_conflicts_take_a_bounded_number_of_queries(setup, django_assert_max_num
     with django_assert_max_num_queries(20):
         services.recompute_conflicts(panel_id=panel.pk)
     assert Conflict.objects.filter(panel=panel).count() == 110
+
+
+def test_the_department_named_for_a_principal_investigators_member_counts_too(setup):
+    panel, app, officer = setup
+    uni = OrganisationFactory(name="부산대학교")
+    member = ConsortiumMember.objects.create(
+        consortium=app.consortium, organisation=uni, role="partner", department="조선해양공학과"
+    )
+    ApplicationPerson.objects.create(
+        application=app, member=member, person=person(), role=ApplicationPerson.Role.PRINCIPAL_INVESTIGATOR
+    )
+    reviewer = seat(panel)
+    ReviewerAffiliation.objects.create(
+        reviewer=reviewer, organisation=uni, department="조선해양공학과", since=dt.date(2012, 3, 1)
+    )
+    assert kinds(panel, app, reviewer) == {"same_department"}
+
+
+def test_a_reviewer_in_a_calls_panels_is_in_its_pool(setup):
+    from evaluations.permissions import is_reviewer_in_call
+
+    panel, app, officer = setup
+    seated = seat(panel)
+    elsewhere = ReviewerFactory()
+    assert is_reviewer_in_call(seated.user, panel.call)
+    assert not is_reviewer_in_call(elsewhere.user, panel.call)
+    assert not is_reviewer_in_call(app.created_by, panel.call)
