@@ -472,6 +472,19 @@ class AssignmentRun(models.Model):
         return f"{self.panel} #{self.pk} ({self.get_state_display()})"
 
 
+class ApplicationText(models.Model):
+    """An application's morphemes for affinity, with the hash of the text they came from."""
+
+    application = models.OneToOneField(
+        "consortia.Application", models.CASCADE, related_name="evaluation_text"
+    )
+    text_hash = models.CharField(max_length=32)
+    tokens = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.text_hash}"
+
+
 class SelectionEntry(models.Model):
     """The confirmed selection of one application on a panel, with the proposal beside it."""
 

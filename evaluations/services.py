@@ -30,6 +30,7 @@ from evaluations.exceptions import (
 from evaluations.models import (
     ApplicationBonus,
     Assignment,
+    AssignmentRun,
     BonusItem,
     Conflict,
     Criterion,
@@ -796,3 +797,135 @@ def answer_objection(*, actor, objection_id: int, answer: str, upheld: bool) -> 
 
 def organisation_by_name(name: str) -> Organisation | None:
     return Organisation.objects.filter(name=name).order_by("pk").first()
+
+
+# --- assignment runs ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_assignment_run(*, actor, panel_id: int) -> AssignmentRun:
+    """Queues an optimisation run (a Celery task with progress); the proposal is applied separately."""
+    from config.celery import enqueue_after_commit
+    from evaluations.tasks import run_assignment
+
+    panel = _panel_for_officer(actor, panel_id, lock=True)
+    if panel.is_closed:
+        raise AssignmentRefused(_("The panel is closed."))
+    if panel.assignment_runs.filter(
+        state__in=[AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING]
+    ).exists():
+        raise AssignmentRefused(_("An assignment run of this panel is already under way."))
+    run = AssignmentRun.objects.create(panel=panel, started_by=actor, message=_("queued"))
+    enqueue_after_commit(run_assignment, run.pk)
+    return run
+
+
+@transaction.atomic
+def cancel_assignment_run(*, actor, run_id: int) -> AssignmentRun:
+    run = AssignmentRun.objects.select_for_update().get(pk=run_id)
+    _panel_for_officer(actor, run.panel_id)
+    if run.state in (AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING, AssignmentRun.State.PROPOSED):
+        run.state, run.finished_at = AssignmentRun.State.CANCELLED, timezone.now()
+        run.save(update_fields=["state", "finished_at"])
+    return run
+
+
+def _set_run(run_id: int, **fields) -> bool:
+    """Updates a run unless it was cancelled meanwhile; False when it was."""
+    return bool(
+        AssignmentRun.objects.filter(pk=run_id).exclude(state=AssignmentRun.State.CANCELLED).update(**fields)
+    )
+
+
+def execute_assignment_run(*, run_id: int) -> None:
+    """The task's body: load, affinity, solve; stores the proposal or the explanation."""
+    from evaluations import assignment
+
+    claimed = AssignmentRun.objects.filter(pk=run_id, state=AssignmentRun.State.QUEUED).update(
+        state=AssignmentRun.State.RUNNING, progress=5, message=_("loading")
+    )
+    if not claimed:
+        return  # already running elsewhere, done or cancelled
+    run = AssignmentRun.objects.select_related("panel__call", "panel__track").get(pk=run_id)
+    try:
+        problem = assignment.load(run.panel)
+        if not _set_run(run_id, progress=50, message=_("solving")):
+            return
+        solution = assignment.solve(problem)
+    except Exception as exc:
+        _set_run(run_id, state=AssignmentRun.State.FAILED, message=str(exc)[:200], finished_at=timezone.now())
+        raise
+    timings = {**problem.timings, "solver_s": solution.get("solver_s", 0.0)}
+    if "infeasible" in solution:
+        _set_run(
+            run_id,
+            state=AssignmentRun.State.INFEASIBLE,
+            progress=100,
+            message=_("infeasible"),
+            explanation={**solution["infeasible"], "timings": timings},
+            finished_at=timezone.now(),
+        )
+        return
+    _set_run(
+        run_id,
+        state=AssignmentRun.State.PROPOSED,
+        progress=100,
+        message=_("proposed"),
+        proposal={"pairs": solution["pairs"], "timings": timings},
+        finished_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def apply_assignment_run(*, actor, run_id: int) -> list[Assignment]:
+    """Writes the reviewed proposal as assignments; pairs conflicted since the run are refused."""
+    run = AssignmentRun.objects.select_for_update().get(pk=run_id)
+    panel = _panel_for_officer(actor, run.panel_id, lock=True)
+    if run.state != AssignmentRun.State.PROPOSED:
+        raise AssignmentRefused(_("Only a proposed run can be applied."))
+    pairs = [(int(a), int(r), float(f)) for a, r, f in run.proposal.get("pairs", [])]
+    blocked = selectors.blocked_pairs(panel)
+    if stale := [(a, r) for a, r, _f in pairs if (a, r) in blocked]:
+        raise AssignmentRefused(
+            _("%(n)d proposed pairs are now conflicted; start a new run.") % {"n": len(stale)},
+            fields={"proposal": [f"{a}×{r}" for a, r in stale[:20]]},
+        )
+    created = Assignment.objects.bulk_create(
+        [
+            Assignment(panel=panel, application_id=a, reviewer_id=r, affinity=f, run=run, created_by=actor)
+            for a, r, f in pairs
+        ],
+        batch_size=2000,
+    )
+    run.state, run.applied_at = AssignmentRun.State.APPLIED, timezone.now()
+    run.save(update_fields=["state", "applied_at"])
+    return created
+
+
+def queue_reviewer_reminders(*, at: dt.datetime | None = None) -> int:
+    """Reminders 3 days and 1 day before a panel closes, once per reviewer, panel and day."""
+    from django.db.models import Count
+
+    from evaluations import notices
+
+    now = at or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for panel in Panel.objects.filter(closed_at__isnull=True, closes_at__gt=now).select_related("call"):
+        days_left = (timezone.localdate(panel.closes_at) - today).days
+        if days_left not in (3, 1):
+            continue
+        pending = (
+            Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
+            .exclude(score__state=Score.State.SUBMITTED)
+            .values("reviewer")
+            .annotate(n=Count("pk"))
+        )
+        counts = {row["reviewer"]: row["n"] for row in pending}
+        for reviewer in Reviewer.objects.filter(pk__in=counts).select_related("user"):
+            with transaction.atomic():
+                notices.reviewer_reminder(
+                    panel=panel, reviewer=reviewer, pending=counts[reviewer.pk], days_left=days_left
+                )
+            sent += 1
+    return sent

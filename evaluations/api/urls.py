@@ -3,6 +3,18 @@ from django.urls import path
 from evaluations.api import views
 
 urlpatterns = [
+    path("panels/<int:pk>/assignment-runs/", views.PanelAssignmentRunsApi.as_view(), name="api-panel-runs"),
+    path("assignment-runs/<int:pk>/", views.AssignmentRunApi.as_view(), name="api-assignment-run"),
+    path(
+        "assignment-runs/<int:pk>/apply/",
+        views.ApplyAssignmentRunApi.as_view(),
+        name="api-assignment-run-apply",
+    ),
+    path(
+        "assignment-runs/<int:pk>/cancel/",
+        views.CancelAssignmentRunApi.as_view(),
+        name="api-assignment-run-cancel",
+    ),
     path("panels/", views.PanelListCreateApi.as_view(), name="api-panels"),
     path("panels/<int:pk>/", views.PanelDetailApi.as_view(), name="api-panel"),
     path("panels/<int:pk>/members/", views.PanelMembersApi.as_view(), name="api-panel-members"),

@@ -372,3 +372,52 @@ class FileObjectionApi(APIView):
             actor=request.user, result_id=result.pk, text=data.validated_data["text"]
         )
         return Response(s.ObjectionOut(objection).data, status=status.HTTP_201_CREATED)
+
+
+# --- assignment runs ----------------------------------------------------------------------------
+
+
+def _run(user, pk: int):
+    from evaluations.models import AssignmentRun
+
+    run = (
+        AssignmentRun.objects.filter(pk=pk, panel__in=selectors.panels_for(user)).first()
+        if user.is_authenticated
+        else None
+    )
+    if run is None:
+        raise NotFound
+    return run
+
+
+class PanelAssignmentRunsApi(APIView):
+    @extend_schema(responses=s.RunOut(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.RunOut(_panel(request.user, pk).assignment_runs.all(), many=True).data)
+
+    @extend_schema(request=None, responses={202: s.RunOut})
+    def post(self, request: Request, pk: int) -> Response:
+        run = services.start_assignment_run(actor=request.user, panel_id=_panel(request.user, pk).pk)
+        return Response(s.RunOut(_run(request.user, run.pk)).data, status=status.HTTP_202_ACCEPTED)
+
+
+class AssignmentRunApi(APIView):
+    """A run's progress, then its proposal (pairs with affinity) or its explanation."""
+
+    @extend_schema(responses=s.RunOut)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.RunOut(_run(request.user, pk)).data)
+
+
+class ApplyAssignmentRunApi(APIView):
+    @extend_schema(request=None, responses=s.RunOut)
+    def post(self, request: Request, pk: int) -> Response:
+        services.apply_assignment_run(actor=request.user, run_id=_run(request.user, pk).pk)
+        return Response(s.RunOut(_run(request.user, pk)).data)
+
+
+class CancelAssignmentRunApi(APIView):
+    @extend_schema(request=None, responses=s.RunOut)
+    def post(self, request: Request, pk: int) -> Response:
+        services.cancel_assignment_run(actor=request.user, run_id=_run(request.user, pk).pk)
+        return Response(s.RunOut(_run(request.user, pk)).data)
