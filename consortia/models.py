@@ -269,6 +269,10 @@ class Application(models.Model):
     def withdraw(self) -> None:
         pass
 
+    @transition(field=state, source=[State.SELECTED, State.NOT_SELECTED], target=State.UNDER_REVIEW)
+    def reopen_review(self) -> None:
+        """An upheld objection (이의신청) reopens the review, by the ministry's decision."""
+
 
 class ApplicationLeadProvince(models.Model):
     """A lead local government's province as the application was made under it (taken at submit).

@@ -47,6 +47,7 @@ from consortia.notices import queue_notice
 from consortia.rules import check_application
 from consortia.selectors import members_with_province_on
 from evaluations.permissions import is_reviewer_in_call
+from evaluations.services import recompute_conflicts_for_applications, recompute_conflicts_for_consortium
 from programs.models import Call, Province, Track
 from programs.permissions import is_admin
 from programs.selectors import ended_province_message, province_successors
@@ -322,9 +323,11 @@ def add_member(
             _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
         )
     with _unique_as_field("organisation", _("Already a member.")):
-        return ConsortiumMember.objects.create(
+        member = ConsortiumMember.objects.create(
             consortium=consortium, organisation=organisation, role=role, department=department
         )
+    recompute_conflicts_for_consortium(consortium_id=consortium.pk)
+    return member
 
 
 @transaction.atomic
@@ -379,6 +382,7 @@ def answer_co_lead_invitation(*, actor, invitation_id: int, accept: bool) -> CoL
         if not created and member.role != ConsortiumMember.Role.LEAD_GOVERNMENT:
             member.role = ConsortiumMember.Role.LEAD_GOVERNMENT
             member.save(update_fields=["role"])
+        recompute_conflicts_for_consortium(consortium_id=consortium.pk)
     invitation.state = CoLeadInvitation.State.ACCEPTED if accept else CoLeadInvitation.State.DECLINED
     invitation.decided_by = actor
     invitation.decided_at = timezone.now()
@@ -426,6 +430,7 @@ def remove_member(*, actor, member_id: int) -> None:
             fields={"members": [_("The representative local government cannot be removed.")]},
         )
     member.delete()
+    recompute_conflicts_for_consortium(consortium_id=consortium.pk)
 
 
 # --- applications: drafts -------------------------------------------------------------------
@@ -655,6 +660,7 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                     application=application, member_id=row["member"], person=person, role=row["role"]
                 )
             )
+    recompute_conflicts_for_applications(application_ids=[application.pk])
     return people
 
 
@@ -827,6 +833,7 @@ OFFICER_STEPS = {
     "start_review": Application.State.UNDER_REVIEW,
     "select": Application.State.SELECTED,
     "reject": Application.State.NOT_SELECTED,
+    "reopen_review": Application.State.UNDER_REVIEW,
 }
 
 
@@ -847,7 +854,7 @@ def decide_application(*, actor, application_id: int, step: str, reason: str = "
             % {"state": application.get_state_display()},
             fields={"state": [application.get_state_display()]},
         )
-    if step in ("select", "reject") and not reason.strip():
+    if step in ("select", "reject", "reopen_review") and not reason.strip():
         raise InvalidInput(_("A decision needs its reason."), fields={"reason": [_("Required.")]})
     before = application.state
     method()

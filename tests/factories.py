@@ -252,3 +252,52 @@ def _valid_brns():
 
 
 _brns = _valid_brns()
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+RUBRIC = [
+    {"code": "planning", "name": "사업계획", "max_points": "30"},
+    {"code": "fit", "name": "지역 적합성", "max_points": "20"},
+    {"code": "organisation", "name": "추진체계", "max_points": "20"},
+    {"code": "impact", "name": "기대효과", "max_points": "30"},
+]
+
+
+def make_panel(*, call=None, track_code: str = "leap", officer=None, **settings):
+    """A panel through the real service: the default rubric (30/20/20/30), scoring open now."""
+    from evaluations.services import create_panel
+
+    call = call or CallFactory()
+    officer = officer or officer_of(call.program)
+    now = timezone.now()
+    settings.setdefault("opens_at", now - dt.timedelta(days=1))
+    settings.setdefault("closes_at", now + dt.timedelta(days=7))
+    settings.setdefault("criteria", RUBRIC)
+    settings.setdefault("name", f"{call.title} 서면평가")
+    return create_panel(actor=officer, call=call, track=call.tracks.get(code=track_code), **settings)
+
+
+def under_review(application: Application, at: dt.datetime | None = None) -> Application:
+    """A factory application moved to under review the way a fixture may (no rule checks)."""
+    Application.objects.filter(pk=application.pk).update(
+        state=Application.State.UNDER_REVIEW, submitted_at=at or timezone.now()
+    )
+    return Application.objects.get(pk=application.pk)
+
+
+def seat(panel, reviewer=None, *, pledged: bool = True, **kwargs):
+    """Seats a reviewer (a new one by default) on the panel, pledge signed."""
+    from evaluations.models import PanelMember
+
+    reviewer = reviewer or ReviewerFactory(**kwargs)
+    member, _ = PanelMember.objects.get_or_create(panel=panel, reviewer=reviewer)
+    if pledged:
+        PanelMember.objects.filter(pk=member.pk).update(pledged_at=timezone.now())
+    return reviewer
+
+
+def assign(panel, application, reviewer):
+    from evaluations.models import Assignment
+
+    return Assignment.objects.create(panel=panel, application=application, reviewer=reviewer)
