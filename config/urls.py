@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include("programs.api.urls")),
     path("api/", include("consortia.api.urls")),
+    path("api/awards/", include("awards.api.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

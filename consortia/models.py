@@ -212,6 +212,10 @@ class BudgetLine(models.Model):
     application = models.ForeignKey(Application, models.CASCADE, related_name="budget_lines")
     member = models.ForeignKey(ConsortiumMember, models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    # R&D or non-R&D (the national innovation cluster splits every year so); R&D unless stated.
+    line = models.CharField(
+        _("budget line"), max_length=10, choices=[("rnd", _("R&D")), ("non_rnd", _("non-R&D"))], default="rnd"
+    )
     national_krw = models.PositiveBigIntegerField(_("national grant"), default=0)
     local_cash_krw = models.PositiveBigIntegerField(_("local matching cash"), default=0)
     private_cash_krw = models.PositiveBigIntegerField(_("private matching cash"), default=0)
@@ -235,9 +239,16 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("submission receipt")
 
-    application = models.ForeignKey(Application, models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    to = models.EmailField()
+    application = models.ForeignKey(
+        Application, models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    kind = models.CharField(max_length=60)
+    to = models.EmailField(blank=True)
+    # Generic notices (consortia.notices.queue_notice): rendered when owed, once per dedupe_key.
+    dedupe_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    subject = models.TextField(blank=True)
+    body = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "programs",
     "consortia",
     "evaluations",
+    "awards",
 ]
 
 MIDDLEWARE = [
