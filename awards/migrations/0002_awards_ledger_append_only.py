@@ -7,8 +7,10 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION awards_ledger_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'awards_ledgerentry is append-only: % refused (write a reversal)', TG_OP
-        USING ERRCODE = 'restrict_violation';
+    -- No format placeholder here: the migration's SQL goes through a parameterised execute.
+    RAISE EXCEPTION USING
+        MESSAGE = 'awards_ledgerentry is append-only: ' || TG_OP || ' refused (write a reversal)',
+        ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER awards_ledger_append_only
