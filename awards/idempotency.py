@@ -27,32 +27,42 @@ def _fingerprint(scope: str, data) -> str:
     return hashlib.sha256(f"{scope}\n{body}".encode()).hexdigest()
 
 
-def idempotent(request: Request, scope: str, run: Callable[[], tuple[int, dict]]) -> Response:
-    """Runs `run` once per (user, Idempotency-Key); stores and replays its (status, body)."""
-    key = request.headers.get(HEADER, "").strip()
+def run_once(
+    *, user, key: str, scope: str, data, run: Callable[[], tuple[int, dict]]
+) -> tuple[int, dict, bool]:
+    """Runs `run` once per (user, key); returns (status, body, replayed). Pages use it with a
+    key minted when the form is shown, the API with the client's header."""
+    key = (key or "").strip()
     if not key or len(key) > 100:
         raise IdempotencyConflict(
             _("Money requests need an Idempotency-Key header (1 to 100 characters)."),
             fields={"Idempotency-Key": [_("Required.")]},
         )
-    fingerprint = _fingerprint(scope, request.data)
+    fingerprint = _fingerprint(scope, data)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    user=request.user, key=key, scope=scope, fingerprint=fingerprint
-                )
+                row = IdempotencyKey.objects.create(user=user, key=key, scope=scope, fingerprint=fingerprint)
         except IntegrityError:
-            first = IdempotencyKey.objects.get(user=request.user, key=key)
+            first = IdempotencyKey.objects.get(user=user, key=key)
             if first.fingerprint != fingerprint:
                 raise IdempotencyConflict(
                     _("This Idempotency-Key was used for a different request."),
                     fields={"Idempotency-Key": [_("Use a new key for a new request.")]},
                 ) from None
-            response = Response(first.response, status=first.status_code)
-            response["Idempotent-Replay"] = "true"
-            return response
+            return first.status_code, first.response, True
         status, body = run()
         row.status_code, row.response = status, json.loads(json.dumps(body, default=str))
         row.save(update_fields=["status_code", "response"])
-    return Response(body, status=status)
+    return status, body, False
+
+
+def idempotent(request: Request, scope: str, run: Callable[[], tuple[int, dict]]) -> Response:
+    """The API's form: the key comes from the `Idempotency-Key` header."""
+    status, body, replayed = run_once(
+        user=request.user, key=request.headers.get(HEADER, ""), scope=scope, data=request.data, run=run
+    )
+    response = Response(body, status=status)
+    if replayed:
+        response["Idempotent-Replay"] = "true"
+    return response

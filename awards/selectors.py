@@ -160,3 +160,70 @@ def awards_needing_attention(*, program_ids: list[int] | None, on: dt.date) -> Q
         .select_related("consortium", "lead_province", "program")
         .order_by("program_id", "title")
     )
+
+
+# --- the officers' dashboard: a fixed number of queries whatever the number of awards -----------
+
+
+def _money_rows(entries: QuerySet[LedgerEntry], *group: str) -> list[dict]:
+    rows = (
+        entries.values(*group)
+        .annotate(
+            awarded_krw=_bucket_sum(Bucket.BUDGET, ""),
+            paid_krw=_bucket_sum(Bucket.PAID, ""),
+            recovered_krw=_bucket_sum(Bucket.RECOVERED, ""),
+        )
+        .order_by(*group)
+    )
+    out = []
+    for r in rows:
+        disbursed = r["paid_krw"] - r["recovered_krw"]
+        out.append(
+            {
+                **{g: r[g] for g in group},
+                "awarded_krw": r["awarded_krw"],
+                "disbursed_krw": disbursed,
+                "outstanding_krw": r["awarded_krw"] - disbursed,
+            }
+        )
+    return out
+
+
+def dashboard(*, program_ids: list[int] | None, on: dt.date, call_id: int | None = None) -> dict:
+    """Money awarded, disbursed (paid less recovered) and outstanding by calendar year, track and
+    region, and the awards needing attention; 5 queries whatever the number of awards."""
+    from programs.models import Region
+
+    entries = LedgerEntry.objects.all()
+    if program_ids is not None:
+        entries = entries.filter(award__program_id__in=program_ids)
+    if call_id:
+        entries = entries.filter(award__call_id=call_id)
+    by_year = _money_rows(entries, "tranche__fiscal_year")
+    by_track = _money_rows(entries, "award__call__title", "award__track__name")
+    by_province = _money_rows(entries, "award__lead_province_id")
+    # Region of each lead province in the default 5+2 scheme (provinces of every period).
+    region_of: dict[int, str] = {}
+    for province_id, name in Region.objects.filter(scheme__is_default=True).values_list("provinces", "name"):
+        region_of.setdefault(province_id, name)
+    by_region: dict[str, dict] = {}
+    for row in by_province:
+        name = region_of.get(row["award__lead_province_id"], "-")
+        acc = by_region.setdefault(
+            name, {"region": name, "awarded_krw": 0, "disbursed_krw": 0, "outstanding_krw": 0}
+        )
+        for k in ("awarded_krw", "disbursed_krw", "outstanding_krw"):
+            acc[k] += row[k]
+    attention = awards_needing_attention(program_ids=program_ids, on=on)
+    if call_id:
+        attention = attention.filter(call_id=call_id)
+    totals = {k: sum(r[k] for r in by_year) for k in ("awarded_krw", "disbursed_krw", "outstanding_krw")}
+    return {
+        "totals": totals,
+        "by_year": [{"year": r.pop("tranche__fiscal_year"), **r} for r in by_year],
+        "by_track": [
+            {"call": r.pop("award__call__title"), "track": r.pop("award__track__name"), **r} for r in by_track
+        ],
+        "by_region": sorted(by_region.values(), key=lambda r: r["region"]),
+        "attention": list(attention[:200]),
+    }
