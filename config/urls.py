@@ -25,5 +25,6 @@ urlpatterns = [
     path("", program_views.home, name="home"),
     path("calls/", program_views.open_calls, name="open-calls"),
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
+    path("", include("awards.urls")),
     path("", include("consortia.urls")),
 ]

@@ -96,3 +96,28 @@ def test_dashboard_runs_a_bounded_number_of_queries(django_assert_max_num_querie
     assert [r["region"] for r in data["by_region"]] == ["대경권"]
     with django_assert_max_num_queries(5):
         selectors.dashboard(program_ids=[program.pk], on=timezone.localdate())
+
+
+def test_applicant_sees_payments_and_requests_in_the_portal():
+    award = make_award()
+    officer = award.program.officers.get()
+    contact = award.consortium.contacts.get()
+    client = login(contact)
+    page = client.get(f"/my/awards/{award.pk}/")
+    key = page.context["form"].initial["idempotency_key"]
+    data = {"tranche": first_tranche(award).pk, "amount_krw": 30_000_000, "idempotency_key": key}
+    assert client.post(f"/my/awards/{award.pk}/", data).status_code == 302
+    assert client.post(f"/my/awards/{award.pk}/", data).status_code == 302  # double submit
+    d = Disbursement.objects.get()
+    from awards import services
+
+    services.approve_disbursement(actor=officer, disbursement_id=d.pk)
+    services.pay_disbursement(
+        actor=officer, disbursement_id=d.pk, paid_on=timezone.localdate(), reference="KB-3"
+    )
+    assert award.title in client.get("/my/awards/").content.decode()
+    page = client.get(f"/my/awards/{award.pk}/").content.decode()
+    assert "KB-3" in page and "3,000만원" in page
+    outsider = login(selected_application().consortium.contacts.get())
+    assert outsider.get(f"/my/awards/{award.pk}/").status_code == 404
+    assert award.title not in outsider.get("/my/awards/").content.decode()
