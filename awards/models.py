@@ -244,7 +244,6 @@ class Tranche(models.Model):
             models.UniqueConstraint(
                 fields=["award", "year", "source", "line", "member"],
                 name="tranche_unique",
-                nulls_distinct=False,
             ),
         ]
 

@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consortia.tasks.move_organisations_to_successor_provinces",
         "schedule": crontab(hour=0, minute=5),
     },
+    "send-recovery-demand-notices": {
+        "task": "awards.tasks.send_recovery_demand_notices",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # --- API -----------------------------------------------------------------------------
