@@ -23,7 +23,7 @@ class AwardPolicy(models.Model):
 
     program = models.OneToOneField("programs.Program", models.CASCADE, related_name="award_policy")
     carry_over_limit_percent = models.PositiveSmallIntegerField(
-        _("carry-over limit (% of a tranche's budget)"),
+        _("carry-over limit (percent of a tranche's budget)"),
         default=20,
         validators=[MaxValueValidator(100)],
     )

@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
             name='AwardPolicy',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('carry_over_limit_percent', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MaxValueValidator(100)], verbose_name="carry-over limit (% of a tranche's budget)")),
+                ('carry_over_limit_percent', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MaxValueValidator(100)], verbose_name="carry-over limit (percent of a tranche's budget)")),
                 ('objection_days', models.PositiveSmallIntegerField(default=10, verbose_name='objection period (days)')),
                 ('recovery_days', models.PositiveSmallIntegerField(default=30, verbose_name='recovery payable within (days)')),
                 ('demand_days', models.PositiveSmallIntegerField(default=15, verbose_name='demand notice: new deadline (days from its issue)')),
