@@ -94,7 +94,7 @@ def test_dashboard_runs_a_bounded_number_of_queries(django_assert_max_num_querie
     data = page.context["data"]
     assert data["totals"]["awarded_krw"] == 5 * 3 * 1_400_000_000
     assert [r["region"] for r in data["by_region"]] == ["대경권"]
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         selectors.dashboard(program_ids=[program.pk], on=timezone.localdate())
 
 
