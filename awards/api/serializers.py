@@ -74,7 +74,7 @@ class StageOut(serializers.ModelSerializer):
         ]
 
 
-class MemberOut(serializers.ModelSerializer):
+class AwardMemberOut(serializers.ModelSerializer):
     province = serializers.CharField(source="province.name", read_only=True)
 
     class Meta:
@@ -119,7 +119,7 @@ class AwardOut(serializers.ModelSerializer):
 
 class AwardDetailOut(AwardOut):
     stages = StageOut(many=True, read_only=True)
-    members = MemberOut(many=True, read_only=True)
+    members = AwardMemberOut(many=True, read_only=True)
     provinces = serializers.SerializerMethodField()
     tranches = serializers.SerializerMethodField()
     years = serializers.SerializerMethodField()
@@ -303,7 +303,7 @@ class ChangeIn(serializers.Serializer):
     items = ChangeItemIn(many=True)
 
 
-class DecideIn(serializers.Serializer):
+class AwardDecideIn(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 

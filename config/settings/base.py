@@ -213,6 +213,14 @@ SPECTACULAR_SETTINGS = {
         "OrganisationTypeEnum": "consortia.choices.OrganisationType",
         "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
         "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
+        "AwardStateEnum": "awards.models.Award.State",
+        "DisbursementStateEnum": "awards.models.Disbursement.State",
+        "AwardChangeStateEnum": "awards.models.AwardChange.State",
+        "RecoveryStateEnum": "awards.models.Recovery.State",
+        "GradeKindEnum": "awards.models.Grade.Kind",
+        "LedgerEntryKindEnum": "awards.models.LedgerEntry.Kind",
+        "AwardChangeItemKindEnum": "awards.models.AwardChangeItem.Kind",
+        "DocumentKindEnum": "consortia.models.ApplicationDocument.Kind",
     },
 }
 
