@@ -323,6 +323,10 @@ class BudgetLine(models.Model):
     application = models.ForeignKey(Application, models.CASCADE, related_name="budget_lines")
     member = models.ForeignKey(ConsortiumMember, models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    # R&D or non-R&D (the national innovation cluster splits every year so); R&D unless stated.
+    line = models.CharField(
+        _("budget line"), max_length=10, choices=[("rnd", _("R&D")), ("non_rnd", _("non-R&D"))], default="rnd"
+    )
     national_krw = models.PositiveBigIntegerField(_("national grant"), default=0)
     local_cash_krw = models.PositiveBigIntegerField(_("local matching cash"), default=0)
     private_cash_krw = models.PositiveBigIntegerField(_("private matching cash"), default=0)
