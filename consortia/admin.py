@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from unfold.admin import ModelAdmin, TabularInline
 
 from config.errors import DomainError
 from consortia import exports, selectors, services
@@ -122,7 +123,7 @@ class LeadProvinceFilter(admin.SimpleListFilter):
 # --- application inlines: read-only ------------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
     select_related: tuple[str, ...] = ()
@@ -185,7 +186,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ModelAdmin):
     list_display = [
         "title",
         "consortium",
@@ -355,7 +356,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 # --- organisations and consortia: officers read the ones in their programs ----------------------
 
 
-class OfficerReadsAdmin(admin.ModelAdmin):
+class OfficerReadsAdmin(ModelAdmin):
     """Officers view (get_queryset scopes them), superusers change."""
 
     def has_module_permission(self, request):
@@ -374,7 +375,7 @@ class OfficerReadsAdmin(admin.ModelAdmin):
         return is_admin(request.user)
 
 
-class SuperuserAdmin(admin.ModelAdmin):
+class SuperuserAdmin(ModelAdmin):
     def has_module_permission(self, request):
         return is_admin(request.user)
 
@@ -433,7 +434,7 @@ class OrganisationAdmin(OfficerReadsAdmin):
         return qs, may_have_duplicates
 
 
-class ConsortiumMemberInline(admin.TabularInline):
+class ConsortiumMemberInline(TabularInline):
     model = ConsortiumMember
     extra = 0
     fields = ["organisation", "role", "department"]
@@ -480,13 +481,13 @@ class ConsortiumAdmin(OfficerReadsAdmin):
 # --- people and system records: superusers only --------------------------------------------------
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
-class DeclaredProjectInline(admin.TabularInline):
+class DeclaredProjectInline(TabularInline):
     model = DeclaredProject
     extra = 0
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from config.xlsx import append_row
 from consortia.models import Application, BudgetLine
 from consortia.selectors import SOURCES, applications_with_region, budget_totals_by_year
 
@@ -83,7 +84,7 @@ def applications_workbook(applications: QuerySet[Application]) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = str(_("applications"))[:31]
-    ws.append(base + money_headers)
+    append_row(ws, base + money_headers)
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
@@ -102,7 +103,8 @@ def applications_workbook(applications: QuerySet[Application]) -> Workbook:
                 source_totals[s] += amounts[s]
         money += [source_totals[s] for s in SOURCES]
         money.append(sum(source_totals.values()))
-        ws.append(
+        append_row(
+            ws,
             [
                 app.pk,
                 app.title,
@@ -115,7 +117,7 @@ def applications_workbook(applications: QuerySet[Application]) -> Workbook:
                 app.get_state_display(),
                 _local(app.submitted_at),
                 *money,
-            ]
+            ],
         )
 
     first_money_col = len(base) + 1

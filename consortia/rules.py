@@ -26,6 +26,7 @@ from consortia.models import (
     ConsortiumMember,
     DeclaredProject,
 )
+from consortia.rule_codes import RuleCode, matching_code
 from programs.models import DECREE_EXEMPT_KINDS, Call, MatchingRule, MoneySource, ProjectKind, Province
 from programs.money import format_won
 from programs.selectors import eligible_provinces
@@ -41,7 +42,7 @@ class Failure:
     person_id: int | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: str(v) if k == "rule" else v for k, v in self.__dict__.items() if v is not None}
 
 
 def fields_of(failures: list[Failure]) -> dict[str, list[str]]:
@@ -95,7 +96,7 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     if not call.is_open_at(at):
         failures.append(
             Failure(
-                "call_open",
+                RuleCode.CALL_CLOSED,
                 "call",
                 _("The call is not open: submissions are accepted from %(o)s until before %(c)s.")
                 % {
@@ -105,7 +106,9 @@ def check_application(application: Application, *, at: dt.datetime | None = None
             )
         )
     if track.call_id != call.pk:
-        failures.append(Failure("track", "track", _("The track is not a track of this call.")))
+        failures.append(
+            Failure(RuleCode.CALL_TRACK_MISMATCH, "track", _("The track is not a track of this call."))
+        )
 
     failures += _check_lead_governments(application, call, track, members)
     failures += _check_slots(application, call, track, members)
@@ -121,7 +124,7 @@ def check_application(application: Application, *, at: dt.datetime | None = None
         if not selected_first:
             failures.append(
                 Failure(
-                    "second_stage",
+                    RuleCode.CALL_FIRST_STAGE_REQUIRED,
                     "consortium",
                     _("Only consortia selected in the first stage (%(call)s) may apply.")
                     % {"call": call.parent.title},
@@ -137,7 +140,9 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
     if not leads or representative.pk not in {m.organisation_id for m in leads}:
         failures.append(
             Failure(
-                "lead_government", "members", _("The representative local government must be a lead member.")
+                RuleCode.LEAD_REPRESENTATIVE,
+                "members",
+                _("The representative local government must be a lead member."),
             )
         )
     eligible = {p.pk for p in eligible_provinces(call)}
@@ -146,7 +151,7 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
         if org.type != OrganisationType.LOCAL_GOVERNMENT:
             failures.append(
                 Failure(
-                    "lead_government",
+                    RuleCode.LEAD_NOT_LOCAL_GOVERNMENT,
                     f"members.{m.pk}",
                     _("%(org)s is not a local government.") % {"org": org},
                     member_id=m.pk,
@@ -155,7 +160,9 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
         elif org.province_id not in eligible:
             failures.append(
                 Failure(
-                    "lead_government",
+                    RuleCode.LEAD_REGION_INELIGIBLE
+                    if org.province.in_force_on(call.opening_date)
+                    else RuleCode.LEAD_PROVINCE_ENDED,
                     f"members.{m.pk}",
                     _("%(org)s: %(province)s is not an eligible province of this call (in force on %(day)s).")
                     % {"org": org, "province": org.province, "day": call.opening_date.isoformat()},
@@ -166,7 +173,7 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
     if len(provinces) < track.min_provinces:
         failures.append(
             Failure(
-                "min_provinces",
+                RuleCode.LEAD_MIN_PROVINCES,
                 "members",
                 _(
                     "The track %(track)s needs local governments of at least %(n)d provinces; "
@@ -199,7 +206,7 @@ def _check_slots(application, call, track, members) -> list[Failure]:
     for province_name, consortium_name in holders:
         failures.append(
             Failure(
-                "province_slot",
+                RuleCode.SLOT_PROVINCE_TAKEN,
                 "members",
                 _("%(province)s already takes part in another application to %(track)s (%(consortium)s).")
                 % {"province": province_name, "track": track.name, "consortium": consortium_name},
@@ -214,7 +221,7 @@ def _check_members(call, members) -> list[Failure]:
     if len(leads) != 1:
         failures.append(
             Failure(
-                "lead_institution",
+                RuleCode.MEMBERS_LEAD_INSTITUTION,
                 "members",
                 _("A consortium has exactly one lead institution (주관연구개발기관); it has %(n)d.")
                 % {"n": len(leads)},
@@ -227,7 +234,7 @@ def _check_members(call, members) -> list[Failure]:
         if counts[req.organisation_type] < req.min_count:
             failures.append(
                 Failure(
-                    "member_types",
+                    RuleCode.MEMBERS_MIN_TYPE,
                     "members",
                     _("At least %(n)d member(s) of type %(type)s are required; there are %(have)d.")
                     % {
@@ -243,13 +250,13 @@ def _check_members(call, members) -> list[Failure]:
 def _check_budget(call, track, lines) -> list[Failure]:
     failures = []
     if not lines:
-        return [Failure("budget", "budget", _("The budget plan is empty."))]
+        return [Failure(RuleCode.BUDGET_EMPTY, "budget", _("The budget plan is empty."))]
     by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in lines:
         if line.year > track.duration_years:
             failures.append(
                 Failure(
-                    "duration",
+                    RuleCode.BUDGET_DURATION,
                     f"budget.{line.year}",
                     _("Year %(year)d is outside the track's duration of %(n)d years (%(member)s).")
                     % {"year": line.year, "n": track.duration_years, "member": line.member.organisation},
@@ -265,7 +272,7 @@ def _check_budget(call, track, lines) -> list[Failure]:
         if totals[MoneySource.NATIONAL] > track.national_cap_per_year_krw:
             failures.append(
                 Failure(
-                    "national_cap",
+                    RuleCode.BUDGET_CAP,
                     f"budget.{year}",
                     _("Year %(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
                     % {
@@ -282,7 +289,7 @@ def _check_budget(call, track, lines) -> list[Failure]:
                 base = sum(totals[s] for s in rule.base_sources)
                 failures.append(
                     Failure(
-                        "matching",
+                        matching_code(rule),
                         f"budget.{year}",
                         _(
                             "Year %(year)d: matching rule not met: %(rule)s "
@@ -311,7 +318,7 @@ def _check_business_numbers(members) -> list[Failure]:
         except ValidationError:
             failures.append(
                 Failure(
-                    "business_number",
+                    RuleCode.MEMBERS_BUSINESS_NUMBER,
                     f"members.{m.pk}",
                     _("%(org)s: a valid business registration number is required for a firm.") % {"org": org},
                     member_id=m.pk,
@@ -428,7 +435,7 @@ def _check_concurrency(application, call) -> list[Failure]:
         if total > max_total:
             failures.append(
                 Failure(
-                    "concurrency",
+                    RuleCode.CONCURRENCY_LIMIT,
                     f"people.{ap.person_id}",
                     _("%(person)s would take part in %(n)d projects at once; the limit is %(max)d.")
                     % {"person": ap.person.name, "n": total, "max": max_total}
@@ -440,7 +447,7 @@ def _check_concurrency(application, call) -> list[Failure]:
         if is_lead and as_lead > max_lead:
             failures.append(
                 Failure(
-                    "concurrency",
+                    RuleCode.CONCURRENCY_LEAD_LIMIT,
                     f"people.{ap.person_id}",
                     _(
                         "%(person)s would lead %(n)d projects at once as principal investigator; "

@@ -6,7 +6,14 @@ from collections import defaultdict
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
-from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium, ConsortiumMember
+from consortia.models import (
+    Application,
+    ApplicationEvent,
+    BudgetLine,
+    Consortium,
+    ConsortiumMember,
+    Organisation,
+)
 from programs.models import Region
 from programs.permissions import is_admin
 
@@ -70,3 +77,21 @@ def applications_with_region(applications: QuerySet[Application]) -> QuerySet[Ap
         provinces=OuterRef("consortium__representative__province_id"),
     ).order_by("order", "code")
     return applications.annotate(region_name=Subquery(region.values("name")[:1]))
+
+
+def organisation_search(
+    query: str, *, queryset: QuerySet[Organisation] | None = None
+) -> QuerySet[Organisation]:
+    """Organisations by (part of) their name, English name or business number (dashes optional).
+
+    The one search behind the portal's "add a member" and the API's `?q=`.
+    """
+    qs = Organisation.objects.all() if queryset is None else queryset
+    query = query.strip()
+    if not query:
+        return qs.none()
+    digits = query.replace("-", "")
+    match = Q(name__icontains=query) | Q(name_en__icontains=query)
+    if digits.isdigit():
+        match |= Q(business_number__startswith=digits)
+    return qs.filter(match)

@@ -4,6 +4,7 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +23,7 @@ from config.errors import fields_from_django
 from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
-from consortia.documents import sniff_document_type
+from consortia.documents import DocumentRefused, check_document, spooled_copy
 from consortia.exceptions import InvalidInput, InvalidTransition, NotEditable, RulesBroken
 from consortia.models import (
     Affiliation,
@@ -43,6 +45,8 @@ from consortia.models import (
 from consortia.rules import check_application
 from programs.models import Call, ProjectKind, Province, Track
 from programs.selectors import province_successors
+
+logger = logging.getLogger(__name__)
 
 # --- organisations and consortia -------------------------------------------------------------
 
@@ -532,23 +536,15 @@ def remove_declared_project(*, actor, project_id: int) -> None:
 
 @transaction.atomic
 def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFile) -> ApplicationDocument:
-    """Stores a document after checking its size and its type by content (PDF, HWP, HWPX, DOCX, XLSX)."""
+    """Records a document after checking its size, its type by content and its name's extension;
+    the file is written to storage after commit."""
     application = _draft_for_edit(actor, application_id)
     if kind not in ApplicationDocument.Kind.values:
         raise InvalidInput(_("Unknown document kind."), fields={"kind": [_("Unknown document kind.")]})
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise InvalidInput(
-            _("The file is too large."),
-            fields={"file": [_("At most %(mb)d MB.") % {"mb": settings.DOCUMENT_MAX_BYTES // 2**20}]},
-        )
-    detected = sniff_document_type(upload)
-    if detected is None:
-        raise InvalidInput(
-            _("This file type is not accepted."),
-            fields={
-                "file": [_("Upload a PDF, HWP, HWPX, DOCX or XLSX file; the content decides, not the name.")]
-            },
-        )
+    try:
+        detected = check_document(upload, max_bytes=settings.DOCUMENT_MAX_BYTES)
+    except DocumentRefused as exc:
+        raise InvalidInput(exc.message, fields=exc.fields) from None
     document = ApplicationDocument(
         application=application,
         kind=kind,
@@ -557,17 +553,42 @@ def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFi
         size=upload.size,
         uploaded_by=actor,
     )
-    document.file.save(upload.name, upload, save=False)
+    field = document.file.field
+    storage = field.storage
+    document.file.name = storage.get_available_name(field.generate_filename(document, upload.name))
     document.save()
+    # A rollback must leave no orphan file: the bytes reach storage only once the row is committed.
+    transaction.on_commit(
+        partial(_store_document_file, document.pk, document.file.name, spooled_copy(upload))
+    )
     return document
+
+
+def _store_document_file(document_id: int, name: str, content: File) -> None:
+    storage = ApplicationDocument._meta.get_field("file").storage
+    try:
+        content.seek(0)
+        stored = storage.save(name, content)
+    except Exception:
+        # No row without its file either: undo the committed row if storage failed.
+        logger.exception("storing document %s failed; its row is removed", document_id)
+        ApplicationDocument.objects.filter(pk=document_id).delete()
+        raise
+    finally:
+        content.close()
+    if stored != name:  # another upload took the name in between
+        ApplicationDocument.objects.filter(pk=document_id).update(file=stored)
 
 
 @transaction.atomic
 def delete_document(*, actor, document_id: int) -> None:
+    """Deletes a document's row; its file goes after commit (a rollback keeps both)."""
     document = ApplicationDocument.objects.get(pk=document_id)
     _draft_for_edit(actor, document.application_id)
-    document.file.delete(save=False)
+    name, storage = document.file.name, document.file.storage
     document.delete()
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
 
 
 # --- applications: workflow -----------------------------------------------------------------

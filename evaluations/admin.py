@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from consortia.admin import officer
 from evaluations.models import Reviewer
@@ -7,7 +8,7 @@ from programs.permissions import is_admin
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(ModelAdmin):
     """The reviewer pool: officers search it (to form panels), superusers maintain it."""
 
     list_display = ["__str__", "email", "affiliation", "department", "expertise"]

@@ -8,6 +8,7 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
 from programs import services
 from programs.models import (
@@ -28,7 +29,7 @@ from programs.permissions import is_admin, is_officer, is_officer_of
 from programs.selectors import call_rules_locked
 
 
-class ProvinceSuccessionInline(admin.TabularInline):
+class ProvinceSuccessionInline(TabularInline):
     model = ProvinceSuccession
     fk_name = "predecessor"
     extra = 0
@@ -38,7 +39,7 @@ class ProvinceSuccessionInline(admin.TabularInline):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ModelAdmin):
     """Administrators add a merger or a new code as data: a new row plus succession rows."""
 
     list_display = ["code", "name", "name_en", "effective_from", "effective_to"]
@@ -52,33 +53,33 @@ class ProvinceAdmin(admin.ModelAdmin):
             services.inherit_regions(succession.successor)
 
 
-class RegionInline(admin.StackedInline):
+class RegionInline(StackedInline):
     model = Region
     extra = 0
     filter_horizontal = ["provinces"]
 
 
 @admin.register(RegionScheme)
-class RegionSchemeAdmin(admin.ModelAdmin):
+class RegionSchemeAdmin(ModelAdmin):
     list_display = ["name", "name_en", "is_default"]
     inlines = [RegionInline]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ModelAdmin):
     list_display = ["name", "scheme", "code", "is_capital_area"]
     list_filter = ["scheme"]
     list_select_related = ["scheme"]
     filter_horizontal = ["provinces"]
 
 
-class ConcurrencyExemptionInline(admin.TabularInline):
+class ConcurrencyExemptionInline(TabularInline):
     model = ConcurrencyExemption
     extra = 0
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(ModelAdmin):
     list_display = ["name", "ministry", "code"]
     search_fields = ["name", "name_en", "code"]
     filter_horizontal = ["officers"]
@@ -112,7 +113,7 @@ class ProgramAdmin(admin.ModelAdmin):
         return is_admin(request.user)
 
 
-class CallChildInline(admin.TabularInline):
+class CallChildInline(TabularInline):
     """Tracks and rules: read-only once the call's first application is submitted."""
 
     extra = 0
@@ -189,7 +190,7 @@ class CallAdminForm(forms.ModelForm):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(ModelAdmin):
     form = CallAdminForm
     list_display = ["title", "program", "year", "stage", "opens_at", "closes_at", "status"]
     list_filter = ["program", "year", "stage"]
@@ -226,7 +227,7 @@ class CallAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ModelAdmin):
     list_display = ["name", "last_seen_at", "runs"]
     readonly_fields = ["name", "last_seen_at", "runs"]
 

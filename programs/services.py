@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.documents import PDF, sniff_document_type
+from consortia.documents import PDF, DocumentRefused, check_document, spooled_copy
 from consortia.locks import lock_call
 from programs.exceptions import InvalidCall, RulesLocked
 from programs.models import (
@@ -273,24 +275,42 @@ def _rows_from(rows, keys, model) -> list[tuple]:
 
 @transaction.atomic
 def attach_guideline(*, actor, call_id: int, upload: UploadedFile) -> Call:
-    """Stores the call's guideline PDF (checked by content and size); allowed after lock."""
+    """Records the call's guideline PDF (checked by content, name and size); allowed after lock.
+    The file is written to storage after commit, so a rollback leaves no orphan file."""
     call = Call.objects.select_for_update().get(pk=call_id)
     if not can_change_call(actor, call):
         raise PermissionDenied
     check_pdf(upload, field="guideline")
-    call.guideline.save(upload.name, upload, save=False)
+    field = call.guideline.field
+    previous = call.guideline.name
+    name = field.storage.get_available_name(field.generate_filename(call, upload.name))
+    call.guideline.name = name
     call.save(update_fields=["guideline"])
+    transaction.on_commit(partial(_store_guideline_file, call.pk, name, spooled_copy(upload)))
+    if previous:
+        transaction.on_commit(partial(field.storage.delete, previous))
     return call
 
 
+def _store_guideline_file(call_id: int, name: str, content: File) -> None:
+    storage = Call._meta.get_field("guideline").storage
+    try:
+        content.seek(0)
+        stored = storage.save(name, content)
+    except Exception:
+        Call.objects.filter(pk=call_id, guideline=name).update(guideline="")  # no row without its file
+        raise
+    finally:
+        content.close()
+    if stored != name:
+        Call.objects.filter(pk=call_id, guideline=name).update(guideline=stored)
+
+
 def check_pdf(upload: UploadedFile, *, field: str) -> None:
-    if upload.size > settings.GUIDELINE_MAX_BYTES:
-        raise InvalidCall(
-            _("The file is too large."),
-            fields={field: [_("At most %(mb)d MB.") % {"mb": settings.GUIDELINE_MAX_BYTES // 2**20}]},
-        )
-    if sniff_document_type(upload) != PDF:
-        raise InvalidCall(_("The file is not a PDF."), fields={field: [_("Upload a PDF document.")]})
+    try:
+        check_document(upload, max_bytes=settings.GUIDELINE_MAX_BYTES, accepted=(PDF,))
+    except DocumentRefused as exc:
+        raise InvalidCall(exc.message, fields={field: exc.fields["file"]}) from None
 
 
 @transaction.atomic

@@ -23,6 +23,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # django-unfold styles the admin (officers' and reviewers' back office); before admin.
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.forms",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationTypeEnum": "consortia.choices.OrganisationType",
         "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
         "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
+        "RuleEnum": "consortia.rule_codes.RuleCode",
     },
 }
 

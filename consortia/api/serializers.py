@@ -21,6 +21,7 @@ from consortia.models import (
     Organisation,
     PlannedMilestone,
 )
+from consortia.rule_codes import RuleCode
 from consortia.selectors import consortia_for
 from consortia.services import OFFICER_STEPS
 from programs.models import Call, ProjectKind, Province, Track
@@ -206,7 +207,7 @@ class ApplicationDetailOut(serializers.ModelSerializer):
 
 
 class FailureOut(serializers.Serializer):
-    rule = serializers.CharField()
+    rule = serializers.ChoiceField(choices=RuleCode.choices, help_text="The stable code of the rule broken.")
     field = serializers.CharField()
     message = serializers.CharField()
     year = serializers.IntegerField(required=False)
@@ -216,6 +217,19 @@ class FailureOut(serializers.Serializer):
 
 class CheckOut(serializers.Serializer):
     ok = serializers.BooleanField()
+    failures = FailureOut(many=True)
+
+
+class ErrorOut(serializers.Serializer):
+    """The one error shape of every 4xx."""
+
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class RefusalOut(ErrorOut):
+    """A refusal by the call's rules: the error shape plus each failure with its rule code."""
+
     failures = FailureOut(many=True)
 
 

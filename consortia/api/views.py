@@ -6,7 +6,7 @@ nothing; an object the user may see but not change is the service's 403.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -42,6 +42,7 @@ from consortia.api.serializers import (
     OrganisationIn,
     OrganisationOut,
     PeopleIn,
+    RefusalOut,
     WithdrawIn,
 )
 from consortia.choices import OrganisationType
@@ -102,12 +103,7 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["type"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        digits = value.replace("-", "")
-        match = Q(name__icontains=value) | Q(name_en__icontains=value)
-        if digits.isdigit():
-            match |= Q(business_number__startswith=digits)
-        return queryset.filter(match)
+        return selectors.organisation_search(value, queryset=queryset)
 
 
 class OrganisationListCreateApi(generics.ListCreateAPIView):
@@ -334,7 +330,7 @@ class CheckApplicationApi(APIView):
 
 
 class SubmitApplicationApi(APIView):
-    @extend_schema(request=None, responses=ApplicationDetailOut)
+    @extend_schema(request=None, responses={200: ApplicationDetailOut, 400: RefusalOut})
     def post(self, request: Request, pk: int) -> Response:
         _visible_application(request.user, pk)
         services.submit_application(actor=request.user, application_id=pk)

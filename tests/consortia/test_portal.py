@@ -528,14 +528,17 @@ def test_row_editor_errors_are_beside_the_row(client):
     assert 'data-for="rows-0-title"' in body and "설명은 남는다" in body
 
 
-def test_documents_are_checked_by_content_uploaded_downloaded_and_deleted(client):
+def test_documents_are_checked_by_content_uploaded_downloaded_and_deleted(
+    client, django_capture_on_commit_callbacks
+):
     app = complete_application()
     login(client, app)
     url = f"/my/applications/{app.pk}/documents/"
     fake = SimpleUploadedFile("plan.pdf", b"MZ not a pdf")
     body = text(client.post(url, {"kind": "proposal", "file": fake}))
     assert 'data-for="file"' in body and not app.documents.exists()
-    response = client.post(url, {"kind": "proposal", "file": SimpleUploadedFile("사업계획서.pdf", PDF)})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is stored after commit
+        response = client.post(url, {"kind": "proposal", "file": SimpleUploadedFile("사업계획서.pdf", PDF)})
     assert response.status_code == 302
     document = app.documents.get()
     download = client.get(f"{url}{document.pk}/")
@@ -557,9 +560,9 @@ def test_check_rules_lists_every_failure_beside_what_it_concerns(client):
     assert 'data-testid="check-result" data-failures="2"' in body
     year2 = body[body.index('id="budget-year-2"') :]
     year2 = year2[: year2.index("</table>")]
-    assert 'data-rule="matching" data-field="budget.2"' in year2
+    assert 'data-rule="matching.local_share" data-field="budget.2"' in year2
     member_row = body[body.index(f'data-member="{app.consortium.members.get(role="partner").pk}"') :]
-    assert 'data-rule="business_number"' in member_row[: member_row.index("</tr>")]
+    assert 'data-rule="members.business_number"' in member_row[: member_row.index("</tr>")]
     assert state(app) == "draft"
 
 
@@ -569,7 +572,7 @@ def test_submit_with_broken_rules_shows_the_same_list(client):
     login(client, app)
     response = client.post(f"/my/applications/{app.pk}/review/")
     assert response.status_code == 200
-    assert 'data-rule="matching" data-field="budget.1"' in text(response)
+    assert 'data-rule="matching.local_share" data-field="budget.1"' in text(response)
     assert state(app) == "draft"
 
 

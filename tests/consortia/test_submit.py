@@ -32,7 +32,7 @@ def test_broken_rules_refuse_submission_and_list_every_failure():
     with pytest.raises(RulesBroken) as caught:
         services.submit_application(actor=app.consortium.contacts.get(), application_id=app.pk)
     rules = {(f.rule, f.year) for f in caught.value.failures}
-    assert ("matching", 2) in rules and ("national_cap", 3) in rules
+    assert ("matching.local_share", 2) in rules and ("budget.cap", 3) in rules
     assert "budget.2" in caught.value.fields and "budget.3" in caught.value.fields
     assert Application.objects.get(pk=app.pk).state == "draft"
 
