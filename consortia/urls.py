@@ -39,5 +39,10 @@ urlpatterns = [
         views.document_delete,
         name="document-delete",
     ),
+    path(
+        "my/applications/<int:pk>/declared-projects/",
+        views.declared_projects,
+        name="declared-projects",
+    ),
     path("my/applications/<int:pk>/<step:step>/", views.application_step, name="step"),
 ]

@@ -17,6 +17,7 @@ from consortia.models import (
     BudgetLine,
     Consortium,
     ConsortiumMember,
+    DeclaredProject,
     KpiTarget,
     Organisation,
     PlannedMilestone,
@@ -24,7 +25,7 @@ from consortia.models import (
 from consortia.rule_codes import RuleCode
 from consortia.selectors import consortia_for
 from consortia.services import OFFICER_STEPS
-from programs.models import Call, Province, Track
+from programs.models import Call, ProjectKind, Province, Track
 
 # --- out ------------------------------------------------------------------------------------
 
@@ -383,3 +384,30 @@ class WithdrawIn(serializers.Serializer):
 class DecideIn(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(OFFICER_STEPS))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclaredProjectOut(serializers.ModelSerializer):
+    class Meta:
+        model = DeclaredProject
+        fields = [
+            "id",
+            "person",
+            "title",
+            "kind",
+            "as_principal_investigator",
+            "with_foreign_partner",
+            "starts_on",
+            "ends_on",
+        ]
+
+
+class DeclaredProjectIn(serializers.Serializer):
+    """An outside national R&D project of a researcher named on the application (3책5공)."""
+
+    person = serializers.IntegerField(help_text="The person id of a researcher on the application.")
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=ProjectKind.choices, default=ProjectKind.RESEARCH)
+    as_principal_investigator = serializers.BooleanField(default=False)
+    with_foreign_partner = serializers.BooleanField(default=False)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()

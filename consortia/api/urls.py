@@ -37,6 +37,16 @@ urlpatterns = [
         views.DownloadDocumentApi.as_view(),
         name="api-application-document-download",
     ),
+    path(
+        "applications/<int:pk>/declared-projects/",
+        views.DeclaredProjectsApi.as_view(),
+        name="api-application-declared-projects",
+    ),
+    path(
+        "applications/<int:pk>/declared-projects/<int:project_id>/",
+        views.DeclaredProjectApi.as_view(),
+        name="api-application-declared-project",
+    ),
     path("applications/<int:pk>/check/", views.CheckApplicationApi.as_view(), name="api-application-check"),
     path(
         "applications/<int:pk>/submit/", views.SubmitApplicationApi.as_view(), name="api-application-submit"

@@ -30,6 +30,8 @@ from consortia.api.serializers import (
     ConsortiumIn,
     ConsortiumOut,
     DecideIn,
+    DeclaredProjectIn,
+    DeclaredProjectOut,
     DocumentIn,
     DocumentOut,
     EventOut,
@@ -50,6 +52,7 @@ from consortia.models import (
     ApplicationEvent,
     Consortium,
     ConsortiumMember,
+    DeclaredProject,
     Organisation,
 )
 from consortia.rules import check_application
@@ -366,3 +369,41 @@ class ApplicationEventsApi(generics.ListAPIView):
             return ApplicationEvent.objects.none()
         application = _visible_application(self.request.user, self.kwargs["pk"])
         return ApplicationEvent.objects.filter(application=application).select_related("actor")
+
+
+class DeclaredProjectsApi(generics.ListAPIView):
+    """Outside national R&D projects declared for the application's researchers (3책5공): they
+    count for this application only."""
+
+    serializer_class = DeclaredProjectOut
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DeclaredProject.objects.none()
+        application = _visible_application(self.request.user, self.kwargs["pk"])
+        return DeclaredProject.objects.filter(application=application).order_by("person", "ends_on", "id")
+
+    @extend_schema(
+        request=DeclaredProjectIn, responses={201: DeclaredProjectOut}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent_create
+    def post(self, request: Request, pk: int) -> Response:
+        _visible_application(request.user, pk)
+        serializer = DeclaredProjectIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        project = services.declare_project(
+            actor=request.user, application_id=pk, person_id=data.pop("person"), **data
+        )
+        return Response(DeclaredProjectOut(project).data, status=status.HTTP_201_CREATED)
+
+
+class DeclaredProjectApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, project_id: int) -> Response:
+        application = _visible_application(request.user, pk)
+        if not DeclaredProject.objects.filter(pk=project_id, application=application).exists():
+            raise NotFound
+        services.remove_declared_project(actor=request.user, project_id=project_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ from consortia.views.consortium import (
     member_remove,
     organisation_search,
 )
+from consortia.views.declared import declared_projects
 from consortia.views.editor import application_step, document_delete, document_download
 from consortia.views.home import home
 from consortia.views.review import application_detail, application_timeline, application_withdraw
@@ -28,6 +29,7 @@ __all__ = [
     "application_withdraw",
     "consortium_create",
     "consortium_detail",
+    "declared_projects",
     "document_delete",
     "document_download",
     "home",
