@@ -110,7 +110,40 @@ def home(request: HttpRequest) -> HttpResponse:
         years = totals.get(application.pk, {})
         application.national_total_krw = sum(y["national_krw"] for y in years.values())
         application.plan_total_krw = sum(sum(y.values()) for y in years.values())
-    return render(request, "consortia/home.html", {"consortia": consortia, "applications": applications})
+    return render(
+        request,
+        "consortia/home.html",
+        {
+            "consortia": consortia,
+            "applications": applications,
+            "invitations": list(selectors.pending_invitations_for(request.user)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
+    """The invited local government's verified staff accept or decline to co-lead."""
+    if answer not in ("accept", "decline"):
+        raise Http404
+    invitation = get_object_or_404(selectors.pending_invitations_for(request.user), pk=pk)
+    try:
+        services.answer_co_lead_invitation(
+            actor=request.user, invitation_id=invitation.pk, accept=answer == "accept"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if answer == "accept":
+            messages.success(
+                request,
+                _("%(org)s now co-leads %(consortium)s.")
+                % {"org": invitation.organisation, "consortium": invitation.consortium},
+            )
+        else:
+            messages.success(request, _("The invitation was declined."))
+    return redirect("portal:home")
 
 
 @login_required
@@ -201,7 +234,21 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if action == "add_existing" and existing.is_valid():
         data = existing.cleaned_data
+        invite = data["role"] == ConsortiumMember.Role.LEAD_GOVERNMENT and not permissions.is_verified_staff(
+            request.user, data["organisation"]
+        )
         try:
+            if invite:
+                # Another local government co-leads only by accepting: ask it.
+                services.invite_co_lead(
+                    actor=request.user, consortium_id=consortium.pk, organisation=data["organisation"]
+                )
+                messages.success(
+                    request,
+                    _("%(org)s was invited to co-lead; it joins when its staff accept.")
+                    % {"org": data["organisation"]},
+                )
+                return redirect("portal:consortium", consortium.pk)
             services.add_member(
                 actor=request.user,
                 consortium_id=consortium.pk,
@@ -240,6 +287,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consortium": consortium,
         "members": _members(consortium.pk),
         "applications": consortium.applications.select_related("call", "track").order_by("-created_at"),
+        "invitations": consortium.co_lead_invitations.filter(state="pending").select_related("organisation"),
         "locked": consortium.applications.exclude(
             state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
         ).exists(),
