@@ -169,6 +169,19 @@ def test_a_reviewer_in_the_calls_pool_cannot_apply_to_it():
     assert Application.objects.get(pk=app.pk).state == "draft"
 
 
+def test_a_consortium_with_a_reviewer_among_its_contacts_cannot_submit():
+    app = complete_application()
+    reviewer = UserFactory(name="이지훈")
+    ReviewerFactory(user=reviewer)
+    app.consortium.contacts.add(reviewer)
+    with pytest.raises(InvalidInput) as caught:
+        services.submit_application(
+            actor=app.consortium.contacts.exclude(pk=reviewer.pk).get(), application_id=app.pk
+        )
+    assert "consortium" in caught.value.fields
+    assert Application.objects.get(pk=app.pk).state == "draft"
+
+
 def test_only_verified_staff_of_the_representative_submit_for_it():
     app = complete_application()
     colleague = UserFactory()  # a contact of the consortium, not staff of the government
