@@ -802,6 +802,14 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
             _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
         )
     _check_not_reviewer(actor, application.call)
+    # Every contact of the consortium is an applicant: none may sit in the call's reviewer pool.
+    for contact in application.consortium.contacts.all():
+        if contact.pk != actor.pk and is_reviewer_in_call(contact, application.call):
+            raise InvalidInput(
+                _("A contact of this consortium is in this call's reviewer pool: %(name)s.")
+                % {"name": contact},
+                fields={"consortium": [_("A reviewer in this call's pool cannot apply to it.")]},
+            )
     if not permissions.is_verified_staff(actor, application.consortium.representative):
         raise InvalidInput(
             _("Only verified staff of the representative local government can submit for it."),

@@ -21,6 +21,11 @@ register_converter(StepConverter, "step")
 
 urlpatterns = [
     path("my/", views.home, name="home"),
+    path(
+        "my/invitations/<int:pk>/<str:answer>/",
+        views.invitation_answer,
+        name="invitation-answer",
+    ),
     path("my/organisations/search/", views.organisation_search, name="organisation-search"),
     path("my/consortia/new/", views.consortium_create, name="consortium-new"),
     path("my/consortia/<int:pk>/", views.consortium_detail, name="consortium"),

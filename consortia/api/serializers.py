@@ -15,6 +15,7 @@ from consortia.models import (
     ApplicationLeadProvince,
     ApplicationPerson,
     BudgetLine,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     DeclaredProject,
@@ -237,6 +238,15 @@ class ApplicationDetailOut(serializers.ModelSerializer):
         ]
 
 
+class InvitationOut(serializers.ModelSerializer):
+    consortium = ConsortiumBrief(read_only=True)
+    organisation = OrganisationBrief(read_only=True)
+
+    class Meta:
+        model = CoLeadInvitation
+        fields = ["id", "consortium", "organisation", "state", "created_at", "decided_at"]
+
+
 class FailureOut(serializers.Serializer):
     rule = serializers.ChoiceField(choices=RuleCode.choices, help_text="The stable code of the rule broken.")
     field = serializers.CharField()
@@ -280,6 +290,10 @@ class OrganisationIn(serializers.Serializer):
 class ConsortiumIn(serializers.Serializer):
     name = serializers.CharField(max_length=160)
     representative = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+
+
+class InvitationIn(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
 
 
 class MemberIn(serializers.Serializer):

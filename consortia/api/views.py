@@ -35,6 +35,8 @@ from consortia.api.serializers import (
     DocumentIn,
     DocumentOut,
     EventOut,
+    InvitationIn,
+    InvitationOut,
     KpiTargetsIn,
     MemberIn,
     MemberOut,
@@ -50,6 +52,7 @@ from consortia.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     DeclaredProject,
@@ -178,6 +181,51 @@ class AddMemberApi(APIView):
         )
         member = ConsortiumMember.objects.select_related("organisation__province").get(pk=member.pk)
         return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
+
+
+class InviteCoLeadApi(APIView):
+    """Asks a local government to co-lead the consortium; it joins when its verified staff accept."""
+
+    @extend_schema(request=InvitationIn, responses={201: InvitationOut})
+    def post(self, request: Request, pk: int) -> Response:
+        consortium = _visible_consortium(request.user, pk)
+        serializer = InvitationIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invite_co_lead(
+            actor=request.user, consortium_id=consortium.pk, **serializer.validated_data
+        )
+        invitation = selectors.invitations().get(pk=invitation.pk)
+        return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationListApi(generics.ListAPIView):
+    """Pending invitations to co-lead, addressed to the local governments the user is verified staff of."""
+
+    serializer_class = InvitationOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CoLeadInvitation.objects.none()
+        return selectors.pending_invitations_for(self.request.user)
+
+
+class AnswerInvitationApi(APIView):
+    accept = True
+
+    @extend_schema(request=None, responses=InvitationOut)
+    def post(self, request: Request, pk: int) -> Response:
+        if not selectors.pending_invitations_for(request.user).filter(pk=pk).exists():
+            raise NotFound
+        services.answer_co_lead_invitation(actor=request.user, invitation_id=pk, accept=self.accept)
+        return Response(InvitationOut(selectors.invitations().get(pk=pk)).data)
+
+
+class AcceptInvitationApi(AnswerInvitationApi):
+    accept = True
+
+
+class DeclineInvitationApi(AnswerInvitationApi):
+    accept = False
 
 
 class RemoveMemberApi(APIView):

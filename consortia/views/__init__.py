@@ -16,7 +16,7 @@ from consortia.views.consortium import (
 )
 from consortia.views.declared import declared_projects
 from consortia.views.editor import application_step, document_delete, document_download
-from consortia.views.home import home
+from consortia.views.home import home, invitation_answer
 from consortia.views.review import application_detail, application_timeline, application_withdraw
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "document_delete",
     "document_download",
     "home",
+    "invitation_answer",
     "member_remove",
     "organisation_search",
 ]
