@@ -21,6 +21,7 @@ from programs.models import (
     ProvinceSuccession,
     Region,
     RegionScheme,
+    RequiredDocument,
     Track,
     WorkerHeartbeat,
 )
@@ -148,6 +149,10 @@ class MemberRequirementInline(CallChildInline):
     model = MemberTypeRequirement
 
 
+class RequiredDocumentInline(CallChildInline):
+    model = RequiredDocument
+
+
 class CallAdminForm(forms.ModelForm):
     class Meta:
         model = Call
@@ -197,7 +202,7 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_en"]
     filter_horizontal = ["eligible_regions", "eligible_provinces"]
     autocomplete_fields = ["parent"]
-    inlines = [TrackInline, MatchingRuleInline, MemberRequirementInline]
+    inlines = [TrackInline, MatchingRuleInline, MemberRequirementInline, RequiredDocumentInline]
 
     @admin.display(description=_("status"))
     def status(self, obj: Call) -> str:

@@ -87,6 +87,7 @@ class CallFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"call-{n}")
     year = 2026
     title = factory.Sequence(lambda n: f"2026년 메가프로젝트 공모 {n}")
     opens_at = factory.LazyFunction(

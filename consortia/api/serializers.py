@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,18 +29,22 @@ from programs.models import Call, Province, Track
 # --- out ------------------------------------------------------------------------------------
 
 
-class ProvinceBrief(serializers.ModelSerializer):
-    class Meta:
-        model = Province
-        fields = ["id", "code", "name", "name_en"]
-
-
 class OrganisationOut(serializers.ModelSerializer):
-    province = ProvinceBrief(read_only=True)
+    province = serializers.CharField(source="province.code", read_only=True, help_text="Administrative code")
+    province_name = serializers.CharField(source="province.name", read_only=True)
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "name_en", "type", "province", "department", "business_number"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "type",
+            "province",
+            "province_name",
+            "department",
+            "business_number",
+        ]
 
 
 class MemberOut(serializers.ModelSerializer):
@@ -66,9 +71,11 @@ class ConsortiumBrief(serializers.ModelSerializer):
 
 
 class CallBrief(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.code", read_only=True)
+
     class Meta:
         model = Call
-        fields = ["id", "title", "program", "opens_at", "closes_at"]
+        fields = ["id", "code", "title", "program", "opens_at", "closes_at", "first_budget_year"]
 
 
 class TrackBrief(serializers.ModelSerializer):
@@ -239,10 +246,21 @@ class OrganisationIn(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     name_en = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
     type = serializers.ChoiceField(choices=OrganisationType.choices)
-    province = serializers.PrimaryKeyRelatedField(queryset=Province.objects.all())
+    province = serializers.CharField(
+        max_length=2, help_text='Administrative code of a province in force today, e.g. "12".'
+    )
     department = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     # Hyphens allowed: the service normalises and checks the digit.
     business_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+    def validate_province(self, code: str) -> Province:
+        today = timezone.localdate()
+        if province := Province.objects.in_force_on(today).filter(code=code).first():
+            return province
+        raise serializers.ValidationError(
+            _("No province with code %(code)s is in force on %(day)s.")
+            % {"code": code, "day": today.isoformat()}
+        )
 
 
 class ConsortiumIn(serializers.Serializer):
@@ -259,8 +277,8 @@ class MemberIn(serializers.Serializer):
 class ApplicationIn(serializers.Serializer):
     # Only the user's own consortia: another consortium's id reads as "does not exist".
     consortium = serializers.PrimaryKeyRelatedField(queryset=Consortium.objects.none())
-    call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
-    track = serializers.PrimaryKeyRelatedField(queryset=Track.objects.all())
+    call = serializers.SlugRelatedField(slug_field="code", queryset=Call.objects.all(), help_text="Call code")
+    track = serializers.CharField(max_length=40, help_text='Track code within the call, e.g. "leap".')
     title = serializers.CharField(max_length=200)
     future_technology = serializers.CharField(max_length=120, required=False, allow_blank=True)
     key_industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -271,6 +289,13 @@ class ApplicationIn(serializers.Serializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             self.fields["consortium"].queryset = consortia_for(request.user).prefetch_related(None)
+
+    def validate(self, data: dict) -> dict:
+        track = Track.objects.filter(call=data["call"], code=data["track"]).first()
+        if track is None:
+            raise serializers.ValidationError({"track": [_("The call has no track with this code.")]})
+        data["track"] = track
+        return data
 
 
 class ApplicationBasicsIn(serializers.Serializer):

@@ -185,8 +185,8 @@ class RemoveMemberApi(APIView):
 
 
 class ApplicationFilter(filters.FilterSet):
-    call = filters.NumberFilter(field_name="call_id")
-    track = filters.NumberFilter(field_name="track_id")
+    call = filters.CharFilter(field_name="call__code", help_text="Call code")
+    track = filters.CharFilter(field_name="track__code", help_text="Track code")
     state = filters.ChoiceFilter(choices=Application.State.choices)
 
     class Meta:

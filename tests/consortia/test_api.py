@@ -22,7 +22,6 @@ from tests.factories import (
     UserFactory,
     complete_application,
     officer_of,
-    province,
     submitted,
 )
 
@@ -86,12 +85,12 @@ def assert_error(response, status: int, field: str | None = None) -> dict:
 def test_applicant_registers_a_firm_with_its_business_number_normalised(api, given):
     user = UserFactory()
     api.force_authenticate(user)
-    data = {"name": "(주)경북배터리", "type": "sme", "province": province("47").pk, "business_number": given}
+    data = {"name": "(주)경북배터리", "type": "sme", "province": "47", "business_number": given}
     response = api.post(ORGS, data, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["business_number"] == "1234567891"
-    assert body["province"]["code"] == "47"
+    assert body["province"] == "47"
     assert Organisation.objects.get(pk=body["id"]).staff.get() == user
     assert [o["id"] for o in api.get(ORGS).json()["results"]] == [body["id"]]
 
@@ -101,7 +100,7 @@ def test_wrong_check_digit_is_a_400_on_business_number(api):
     data = {
         "name": "(주)가짜",
         "type": "sme",
-        "province": province("47").pk,
+        "province": "47",
         "business_number": "123-45-67890",
     }
     body = assert_error(
@@ -115,14 +114,14 @@ def test_wrong_check_digit_is_a_400_on_business_number(api):
 
 def test_firm_without_business_number_and_unknown_province_are_400s(api):
     api.force_authenticate(UserFactory())
-    data = {"name": "(주)무번호", "type": "startup", "province": province("47").pk}
+    data = {"name": "(주)무번호", "type": "startup", "province": "47"}
     assert_error(api.post(ORGS, data, format="json"), 400, "business_number")
     assert_error(api.post(ORGS, {**data, "province": 424242}, format="json"), 400, "province")
 
 
 def test_a_business_number_is_registered_once(api):
     api.force_authenticate(UserFactory())
-    data = {"name": "(주)하나", "type": "sme", "province": province("47").pk, "business_number": "1234567891"}
+    data = {"name": "(주)하나", "type": "sme", "province": "47", "business_number": "1234567891"}
     assert api.post(ORGS, data, format="json").status_code == 201
     assert_error(api.post(ORGS, {**data, "business_number": "123-45-67891"}, format="json"), 400)
     assert Organisation.objects.filter(business_number="1234567891").count() == 1
@@ -169,7 +168,7 @@ def test_applicant_creates_a_consortium_and_manages_its_members(api):
     assert added.json()["organisation"]["name"] == "포항공과대학교"
     detail = api.get(url).json()
     assert {m["organisation"]["name"] for m in detail["members"]} == {gov.name, "포항공과대학교"}
-    assert detail["members"][1]["organisation"]["province"]["code"] == "47"
+    assert detail["members"][1]["organisation"]["province"] == "47"
 
     again = api.post(f"{url}members/", {"organisation": uni.pk, "role": "partner"}, format="json")
     assert_error(again, 400, "organisation")
@@ -208,8 +207,8 @@ def test_applicant_starts_a_draft(api):
     api.force_authenticate(consortium.contacts.get())
     data = {
         "consortium": consortium.pk,
-        "call": call.pk,
-        "track": track.pk,
+        "call": call.code,
+        "track": track.code,
         "title": "이차전지 소재 메가프로젝트",
     }
     response = api.post(APPS, data, format="json")
@@ -223,10 +222,13 @@ def test_track_of_another_call_and_another_consortium_are_400s(api):
     consortium = ConsortiumFactory()
     call, other_call = CallFactory(), CallFactory()
     api.force_authenticate(consortium.contacts.get())
-    data = {"consortium": consortium.pk, "call": call.pk, "track": other_call.tracks.first().pk, "title": "x"}
+    other_call.tracks.create(
+        code="super-gap", name="초격차창출형", national_cap_per_year_krw=1, duration_years=3
+    )
+    data = {"consortium": consortium.pk, "call": call.code, "track": "super-gap", "title": "x"}
     assert_error(api.post(APPS, data, format="json"), 400, "track")
     stranger = ConsortiumFactory()
-    data = {"consortium": stranger.pk, "call": call.pk, "track": call.tracks.first().pk, "title": "x"}
+    data = {"consortium": stranger.pk, "call": call.code, "track": "leap", "title": "x"}
     assert_error(api.post(APPS, data, format="json"), 400, "consortium")
     assert not Application.objects.exists()
 
@@ -246,8 +248,8 @@ def test_application_list_filters_by_call_track_and_state(api):
         return {r["id"] for r in api.get(APPS, params).json()["results"]}
 
     assert ids() == {a.pk, b.pk, c.pk}
-    assert ids(call=call.pk) == {a.pk, b.pk}
-    assert ids(track=leap.pk) == {a.pk}
+    assert ids(call=call.code) == {a.pk, b.pk}
+    assert ids(call=call.code, track=leap.code) == {a.pk}
     assert ids(state="submitted") == {b.pk}
     assert_error(api.get(APPS, {"state": "approved"}), 400, "state")
 
@@ -270,7 +272,7 @@ def test_application_detail_has_everything(api):
     api.force_authenticate(contact(app))
     body = api.get(f"{APPS}{app.pk}/").json()
     assert {
-        (x["role"], x["organisation"]["type"], x["organisation"]["province"]["code"]) for x in body["members"]
+        (x["role"], x["organisation"]["type"], x["organisation"]["province"]) for x in body["members"]
     } == {
         ("lead_government", "local_government", "47"),
         ("lead", "university", "47"),
@@ -774,3 +776,14 @@ def test_timeline_and_program_lists_are_bounded(api, django_assert_max_num_queri
     ProgramFactory.create_batch(12)
     with django_assert_max_num_queries(3):
         assert api.get("/api/programs/").json()["count"] >= 12
+
+
+def test_an_integration_creates_an_organisation_in_province_12_by_code(api):
+    api.force_authenticate(UserFactory())
+    data = {"name": "전남광주통합특별시", "type": "local_government", "province": "12"}
+    response = api.post(ORGS, data, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["province"] == "12"
+    assert response.json()["province_name"] == "전남광주통합특별시"
+    # 광주광역시 (29) ended on 2026-06-30: not a province to register in today.
+    assert_error(api.post(ORGS, {**data, "province": "29"}, format="json"), 400, "province")

@@ -177,6 +177,7 @@ class Command(BaseCommand):
         call = services.create_call(
             actor=admin,
             program=program,
+            code=f"megaproject-{today.year}",
             year=today.year,
             title=f"{today.year}년 지역혁신 메가프로젝트 공모",
             title_en=f"{today.year} Regional Innovation Megaproject call",
@@ -225,6 +226,7 @@ class Command(BaseCommand):
             member_requirements=[
                 {"organisation_type": OrganisationType.UNIVERSITY, "min_count": 1},
             ],
+            required_documents=["proposal"],
         )
         call.guideline.save("guideline-demo.pdf", ContentFile(demo_pdf(call.title_en)), save=True)
         tracks = {t.code: t for t in call.tracks.all()}
