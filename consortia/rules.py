@@ -83,7 +83,11 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     call: Call = (
         Call.objects.select_related("program", "parent")
         .prefetch_related(
-            "matching_rules", "member_requirements", "eligible_provinces", "eligible_regions__provinces"
+            "matching_rules",
+            "member_requirements",
+            "required_documents",
+            "eligible_provinces",
+            "eligible_regions__provinces",
         )
         .get(pk=application.call_id)
     )
@@ -115,6 +119,7 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     failures += _check_members(call, members)
     failures += _check_budget(call, track, lines)
     failures += _check_business_numbers(members)
+    failures += _check_core(application, call, track)
     if call.enforce_concurrency_limit:
         failures += _check_concurrency(application, call)
     if call.stage == Call.Stage.SECOND:
@@ -231,7 +236,9 @@ def _check_members(call, members) -> list[Failure]:
     for m in members:
         counts[m.organisation.type] += 1
     for req in call.member_requirements.all():
-        if counts[req.organisation_type] < req.min_count:
+        # A minimum may name a group of types ("firms of any size ≥ 2").
+        have = sum(counts[t] for t in req.types)
+        if have < req.min_count:
             failures.append(
                 Failure(
                     RuleCode.MEMBERS_MIN_TYPE,
@@ -240,7 +247,7 @@ def _check_members(call, members) -> list[Failure]:
                     % {
                         "n": req.min_count,
                         "type": req.get_organisation_type_display(),
-                        "have": counts[req.organisation_type],
+                        "have": have,
                     },
                 )
             )
@@ -389,6 +396,56 @@ def _check_concurrency(application, call) -> list[Failure]:
                     )
                     % {"person": ap.person.name, "n": as_lead, "max": max_lead},
                     person_id=ap.person_id,
+                )
+            )
+    return failures
+
+
+def _check_core(application, call, track) -> list[Failure]:
+    """The core of an application: a project director, KPI targets and milestones in every plan
+    year, and the documents the call requires."""
+    failures = []
+    people = application.people.all()
+    if not any(p.role == ApplicationPerson.Role.DIRECTOR for p in people):
+        failures.append(
+            Failure(
+                RuleCode.PEOPLE_DIRECTOR,
+                "people",
+                _("Name the project director (연구책임자 of the project)."),
+            )
+        )
+    years = range(1, track.duration_years + 1)
+    kpi_years = set(application.kpi_targets.values_list("year", flat=True))
+    milestone_years = set(application.milestones.values_list("year", flat=True))
+    for year in years:
+        label = call.calendar_year(year)
+        if year not in kpi_years:
+            failures.append(
+                Failure(
+                    RuleCode.KPIS_YEAR,
+                    "kpis",
+                    _("%(year)d: set at least one KPI target for this year.") % {"year": label},
+                    year=label,
+                )
+            )
+        if year not in milestone_years:
+            failures.append(
+                Failure(
+                    RuleCode.MILESTONES_YEAR,
+                    "milestones",
+                    _("%(year)d: plan at least one milestone for this year.") % {"year": label},
+                    year=label,
+                )
+            )
+    present = set(application.documents.values_list("kind", flat=True))
+    for required in call.required_documents.all():
+        if required.kind not in present:
+            failures.append(
+                Failure(
+                    RuleCode.DOCUMENTS_MISSING,
+                    "documents",
+                    _("The call requires a document of kind %(kind)s.")
+                    % {"kind": required.get_kind_display()},
                 )
             )
     return failures

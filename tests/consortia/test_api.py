@@ -380,7 +380,7 @@ def test_people_with_a_bad_or_repeated_researcher_number_are_400s(api):
         ]
     }
     assert_error(api.put(url, twice, format="json"), 400, "rows.1.researcher_number")
-    assert not ApplicationPerson.objects.exists()
+    assert ApplicationPerson.objects.filter(application=app).count() == 1  # the factory's director
 
 
 def test_submitted_application_cannot_be_edited(api):

@@ -515,14 +515,17 @@ def test_row_editor_errors_are_beside_the_row(client):
         {"member": uni.pk, "role": "researcher", "name": "박", "researcher_number": "12345678", "email": ""},
     ]
     body = text(client.post(f"/my/applications/{app.pk}/members/", rows_payload(people)))
-    assert 'data-for="rows-1-researcher_number"' in body and not ApplicationPerson.objects.exists()
+    assert (
+        'data-for="rows-1-researcher_number"' in body
+        and ApplicationPerson.objects.filter(application=app).count() == 1
+    )
     kpis = [
         {"indicator": "new_jobs", "year": 1, "value": "4"},
         {"indicator": "new_jobs", "year": 1, "value": "5"},
     ]
     body = text(client.post(f"/my/applications/{app.pk}/kpis/", rows_payload(kpis)))
     assert 'data-testid="form-errors"' in body and 'name="rows-1-value" value="5"' in body
-    assert not KpiTarget.objects.exists()
+    assert KpiTarget.objects.filter(application=app).count() == 3  # the factory's, unchanged
     milestones = [{"year": 1, "title": "", "description": "설명은 남는다"}]
     body = text(client.post(f"/my/applications/{app.pk}/milestones/", rows_payload(milestones)))
     assert 'data-for="rows-0-title"' in body and "설명은 남는다" in body
