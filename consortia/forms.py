@@ -232,8 +232,13 @@ def row_formset(form_class):
     return forms.formset_factory(form_class, extra=0, can_delete=False)
 
 
-def year_choices(duration: int) -> list[tuple[int, str]]:
-    return [(y, _("Year %(n)d") % {"n": y}) for y in range(1, duration + 1)]
+def year_choices(duration: int, call=None) -> list[tuple[int, str]]:
+    """Plan years as values, labelled by calendar year ("2027년") when the call is known."""
+    if call is None:
+        return [(y, _("Year %(n)d") % {"n": y}) for y in range(1, duration + 1)]
+    from consortia.budget import year_label
+
+    return [(y, year_label(call.calendar_year(y))) for y in range(1, duration + 1)]
 
 
 class BudgetRowForm(RowForm):

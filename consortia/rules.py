@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortia.budget import budget_sheet
 from consortia.business_number import validate_business_number
 from consortia.choices import FIRM_TYPES, OrganisationType
 from consortia.models import (
@@ -26,7 +27,7 @@ from consortia.models import (
     ConsortiumMember,
     DeclaredProject,
 )
-from consortia.rule_codes import RuleCode, matching_code
+from consortia.rule_codes import RuleCode
 from programs.models import Call, MatchingRule, MoneySource, Province
 from programs.money import format_won
 from programs.selectors import eligible_provinces
@@ -258,55 +259,52 @@ def _check_budget(call, track, lines) -> list[Failure]:
     failures = []
     if not lines:
         return [Failure(RuleCode.BUDGET_EMPTY, "budget", _("The budget plan is empty."))]
-    by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in lines:
         if line.year > track.duration_years:
+            year = call.calendar_year(line.year)
             failures.append(
                 Failure(
                     RuleCode.BUDGET_DURATION,
-                    f"budget.{line.year}",
-                    _("Year %(year)d is outside the track's duration of %(n)d years (%(member)s).")
-                    % {"year": line.year, "n": track.duration_years, "member": line.member.organisation},
-                    year=line.year,
+                    f"budget.{year}",
+                    _("%(year)d is outside the track's duration of %(n)d years (%(member)s).")
+                    % {"year": year, "n": track.duration_years, "member": line.member.organisation},
+                    year=year,
                     member_id=line.member_id,
                 )
             )
-        for source, amount in _sources(line).items():
-            by_year[line.year][source] += amount
     rules: list[MatchingRule] = list(call.matching_rules.all())
-    for year in sorted(by_year):
-        totals = by_year[year]
-        if totals[MoneySource.NATIONAL] > track.national_cap_per_year_krw:
+    # The same per-year totals and ratios the budget page and the API show.
+    for sheet in budget_sheet(lines, rules=rules, track=track, call=call):
+        year = sheet.calendar_year
+        if not sheet.cap_ok:
             failures.append(
                 Failure(
                     RuleCode.BUDGET_CAP,
                     f"budget.{year}",
-                    _("Year %(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
+                    _("%(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
                     % {
                         "year": year,
-                        "amount": format_won(totals[MoneySource.NATIONAL]),
+                        "amount": format_won(sheet.totals["national_krw"]),
                         "cap": format_won(track.national_cap_per_year_krw),
                     },
                     year=year,
                 )
             )
-        for rule in rules:
-            if not rule.holds(totals):
-                numerator = sum(totals[s] for s in rule.numerator_sources)
-                base = sum(totals[s] for s in rule.base_sources)
+        for ratio in sheet.ratios:
+            if not ratio.ok:
                 failures.append(
                     Failure(
-                        matching_code(rule),
+                        ratio.code,
                         f"budget.{year}",
                         _(
-                            "Year %(year)d: matching rule not met: %(rule)s "
+                            "%(year)d: matching rule not met: %(rule)s "
                             "(here %(num)s against a base of %(base)s)."
                         )
                         % {
                             "year": year,
-                            "rule": rule.describe(),
-                            "num": format_won(numerator),
-                            "base": format_won(base),
+                            "rule": ratio.rule.describe(),
+                            "num": format_won(ratio.numerator),
+                            "base": format_won(ratio.base),
                         },
                         year=year,
                     )

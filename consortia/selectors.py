@@ -44,6 +44,7 @@ def application_detail(pk: int) -> Application:
                 queryset=ConsortiumMember.objects.select_related("organisation__province").order_by("id"),
             ),
             Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "member_id")),
+            "call__matching_rules",
             "people__person",
             "kpi_targets",
             "milestones",

@@ -288,11 +288,16 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _check_plan_year(errors: dict[str, list[str]], key: str, year: Any, duration: int) -> None:
+def _check_plan_year(errors: dict[str, list[str]], key: str, year: Any, duration: int, call=None) -> None:
     if not (_is_count(year) and 1 <= year <= duration):
-        errors.setdefault(key, []).append(
-            _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
-        )
+        if call is None:
+            message = _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
+        else:
+            message = _("The year must be between %(first)d and %(last)d (the track's duration).") % {
+                "first": call.calendar_year(1),
+                "last": call.calendar_year(duration),
+            }
+        errors.setdefault(key, []).append(message)
 
 
 MONEY_FIELDS = ("national_krw", "local_cash_krw", "private_cash_krw", "private_in_kind_krw")
@@ -310,7 +315,7 @@ def set_budget(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
         member_id, year = row.get("member"), row.get("year")
         if member_id not in member_ids:
             errors.setdefault(f"rows.{i}.member", []).append(_("Not a member of this consortium."))
-        _check_plan_year(errors, f"rows.{i}.year", year, duration)
+        _check_plan_year(errors, f"rows.{i}.year", year, duration, application.call)
         if (member_id, year) in seen:
             errors.setdefault(f"rows.{i}.year", []).append(_("This member already has a row for this year."))
         seen.add((member_id, year))
@@ -346,7 +351,7 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
         if row.get("indicator") not in KpiIndicator.values:
             errors.setdefault(f"rows.{i}.indicator", []).append(_("Choose an indicator from the catalogue."))
         year = row.get("year")
-        _check_plan_year(errors, f"rows.{i}.year", year, duration)
+        _check_plan_year(errors, f"rows.{i}.year", year, duration, application.call)
         value = row.get("value")
         if not _is_count(value):
             errors.setdefault(f"rows.{i}.value", []).append(_("Enter a whole number, zero or more."))
@@ -372,7 +377,7 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
     errors: dict[str, list[str]] = {}
     for i, row in enumerate(rows):
         year = row.get("year")
-        _check_plan_year(errors, f"rows.{i}.year", year, duration)
+        _check_plan_year(errors, f"rows.{i}.year", year, duration, application.call)
         title = (row.get("title") or "").strip()
         if not title:
             errors.setdefault(f"rows.{i}.title", []).append(_("Required."))

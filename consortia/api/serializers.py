@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from consortia.budget import budget_sheet
 from consortia.choices import KpiIndicator, OrganisationType
 from consortia.models import (
     Application,
@@ -27,6 +28,13 @@ from consortia.services import OFFICER_STEPS
 from programs.models import Call, Province, Track
 
 # --- out ------------------------------------------------------------------------------------
+
+
+class CalendarYearField(serializers.IntegerField):
+    """Plan year 1, 2, 3 in storage; the calendar year (2027 …) of the call's project in the API."""
+
+    def to_representation(self, plan_year: int) -> int:
+        return self.context["call"].calendar_year(plan_year)
 
 
 class OrganisationOut(serializers.ModelSerializer):
@@ -95,6 +103,8 @@ class ApplicationListOut(serializers.ModelSerializer):
 
 
 class BudgetLineOut(serializers.ModelSerializer):
+    year = CalendarYearField(read_only=True)
+
     class Meta:
         model = BudgetLine
         fields = [
@@ -108,13 +118,30 @@ class BudgetLineOut(serializers.ModelSerializer):
         ]
 
 
+class RatioOut(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=RuleCode.choices, source="code")
+    description = serializers.CharField(source="rule.describe")
+    comparison = serializers.CharField(source="rule.comparison")
+    percent_limit = serializers.DecimalField(source="rule.percent", max_digits=6, decimal_places=2)
+    numerator_krw = serializers.IntegerField(source="numerator", min_value=0)
+    base_krw = serializers.IntegerField(source="base", min_value=0)
+    percent = serializers.CharField(help_text="Truncated to basis points: 1 won short never shows the limit.")
+    ok = serializers.BooleanField()
+
+
 class BudgetTotalOut(serializers.Serializer):
-    year = serializers.IntegerField()
-    national_krw = serializers.IntegerField()
-    local_cash_krw = serializers.IntegerField()
-    private_cash_krw = serializers.IntegerField()
-    private_in_kind_krw = serializers.IntegerField()
-    total_krw = serializers.IntegerField()
+    """One plan year's totals and checks, from the same presenter as the rule check (consortia.budget)."""
+
+    year = serializers.IntegerField(source="calendar_year", help_text="Calendar year")
+    plan_year = serializers.IntegerField(source="year", min_value=1, max_value=10)
+    national_krw = serializers.IntegerField(source="totals.national_krw", min_value=0)
+    local_cash_krw = serializers.IntegerField(source="totals.local_cash_krw", min_value=0)
+    private_cash_krw = serializers.IntegerField(source="totals.private_cash_krw", min_value=0)
+    private_in_kind_krw = serializers.IntegerField(source="totals.private_in_kind_krw", min_value=0)
+    total_krw = serializers.IntegerField(source="total", min_value=0)
+    national_cap_krw = serializers.IntegerField(source="cap_krw", min_value=0)
+    cap_ok = serializers.BooleanField()
+    ratios = RatioOut(many=True)
 
 
 class PersonOut(serializers.ModelSerializer):
@@ -128,12 +155,16 @@ class PersonOut(serializers.ModelSerializer):
 
 
 class KpiTargetOut(serializers.ModelSerializer):
+    year = CalendarYearField(read_only=True)
+
     class Meta:
         model = KpiTarget
         fields = ["id", "indicator", "year", "value"]
 
 
 class MilestoneOut(serializers.ModelSerializer):
+    year = CalendarYearField(read_only=True)
+
     class Meta:
         model = PlannedMilestone
         fields = ["id", "year", "title", "description"]
@@ -205,11 +236,13 @@ class ApplicationDetailOut(serializers.ModelSerializer):
 
     @extend_schema_field(BudgetTotalOut(many=True))
     def get_budget_totals(self, application: Application) -> list[dict]:
-        by_year = self.context.get("totals", {})
-        return [
-            {"year": year, **sources, "total_krw": sum(sources.values())}
-            for year, sources in sorted(by_year.items())
-        ]
+        sheet = budget_sheet(
+            application.budget_lines.all(),
+            rules=list(application.call.matching_rules.all()),
+            track=application.track,
+            call=application.call,
+        )
+        return BudgetTotalOut(sheet, many=True).data
 
 
 class FailureOut(serializers.Serializer):
@@ -305,9 +338,12 @@ class ApplicationBasicsIn(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
+YEAR_HELP = "Calendar year of the plan (e.g. 2027), within the track's duration from the call's first year."
+
+
 class BudgetRowIn(serializers.Serializer):
     member = serializers.IntegerField()
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     national_krw = serializers.IntegerField(min_value=0, default=0)
     local_cash_krw = serializers.IntegerField(min_value=0, default=0)
     private_cash_krw = serializers.IntegerField(min_value=0, default=0)
@@ -320,7 +356,7 @@ class BudgetIn(serializers.Serializer):
 
 class KpiRowIn(serializers.Serializer):
     indicator = serializers.ChoiceField(choices=KpiIndicator.choices)
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     value = serializers.IntegerField(min_value=0)
 
 
@@ -329,7 +365,7 @@ class KpiTargetsIn(serializers.Serializer):
 
 
 class MilestoneRowIn(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -80,8 +80,7 @@ def _visible_document(user, pk: int, doc_id: int) -> ApplicationDocument:
 
 def _detail_response(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     application = selectors.application_detail(pk)
-    totals = selectors.budget_totals_by_year([pk]).get(pk, {})
-    out = ApplicationDetailOut(application, context={"request": request, "totals": totals})
+    out = ApplicationDetailOut(application, context={"request": request, "call": application.call})
     return Response(out.data, status=code)
 
 
@@ -237,10 +236,14 @@ class _RowsApi(APIView):
     service = staticmethod(services.set_budget)
 
     def put(self, request: Request, pk: int) -> Response:
-        _visible_application(request.user, pk)
+        application = _visible_application(request.user, pk)
         serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows = [dict(row) for row in serializer.validated_data["rows"]]
+        for row in rows:
+            # Calendar years in the API, plan years in storage.
+            if "year" in row:
+                row["year"] = application.call.plan_year(row["year"])
         self.service(actor=request.user, application_id=pk, rows=rows)
         return _detail_response(request, pk)
 

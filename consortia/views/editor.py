@@ -98,7 +98,7 @@ def _people(request, application) -> HttpResponse:
 
 def _row_step(request, application, step: str, formset_class, service, initial: list[dict]) -> HttpResponse:
     """A step edited as rows per plan year (KPI targets, milestones): save replaces them all."""
-    kwargs = {"years": forms.year_choices(application.track.duration_years)}
+    kwargs = {"years": forms.year_choices(application.track.duration_years, application.call)}
     errors: list[str] = []
     if request.method == "POST":
         formset = formset_class(request.POST, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)

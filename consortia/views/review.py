@@ -48,7 +48,8 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
     general: dict[str, list[Failure]] = defaultdict(list)
     people = list(application.people.all())
     person_ids = {p.person_id for p in people}
-    years = {line.year for line in application.budget_lines.all()}
+    # Failures name calendar years (2028), as people read them.
+    years = {application.call.calendar_year(line.year) for line in application.budget_lines.all()}
     for failure in failures or []:
         section = failure.field.split(".")[0]
         if section == "members" and failure.member_id in by_id:
@@ -68,15 +69,16 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
         by_id,
         list(application.call.matching_rules.all()),
         application.track,
+        application.call,
     )
     for year in budget:
-        year.failures = by_year[year.year]
+        year.failures = by_year[year.calendar_year]
     problems = [
         ("section-call", _("Call"), len(general["call"]) + len(general["other"])),
         ("section-members", _("Members"), len(general["members"]) + sum(map(len, by_member.values()))),
         ("section-people", _("Researchers"), len(general["people"]) + sum(map(len, by_person.values()))),
         ("section-budget", _("Budget plan"), len(general["budget"])),
-        *((f"budget-year-{y.year}", y.label, len(y.failures)) for y in budget),
+        *((f"budget-year-{y.calendar_year}", y.label, len(y.failures)) for y in budget),
     ]
     return Sections(
         members=[(m, by_member[m.pk]) for m in members],

@@ -49,7 +49,7 @@ def members(app: Application) -> dict[str, ConsortiumMember]:
 def budget_rows(app: Application, **overrides) -> list[dict]:
     m = members(app)
     rows = []
-    for year in (1, 2, 3):
+    for year in (2027, 2028, 2029):  # calendar years: the factory's call is of 2026
         rows += [
             {"member": m["lead"].pk, "year": year, "national_krw": 800_000_000},
             {
@@ -279,17 +279,25 @@ def test_application_detail_has_everything(api):
         ("partner", "sme", "47"),
     }
     assert len(body["budget_lines"]) == 9
-    assert body["budget_totals"][1] == {
-        "year": 2,
+    year2 = body["budget_totals"][1]
+    assert {k: v for k, v in year2.items() if k != "ratios"} == {
+        "year": 2028,
+        "plan_year": 2,
         "national_krw": 1_000_000_000,
         "local_cash_krw": 250_000_000,
         "private_cash_krw": 100_000_000,
         "private_in_kind_krw": 50_000_000,
         "total_krw": 1_400_000_000,
+        "national_cap_krw": 2_000_000_000,
+        "cap_ok": True,
     }
+    # Each matching ratio with its rule, exact: 250,000,000 of 1,250,000,000 is 20.00%.
+    assert [
+        (r["rule"], r["numerator_krw"], r["base_krw"], r["percent"], r["ok"]) for r in year2["ratios"]
+    ] == [("matching.local_share", 250_000_000, 1_250_000_000, "20.00%", True)]
     assert [(p["name"], p["role"]) for p in body["people"]] == [("김연구", "director")]
     assert body["kpi_targets"] == [
-        {"id": body["kpi_targets"][0]["id"], "indicator": "new_jobs", "year": 1, "value": 30}
+        {"id": body["kpi_targets"][0]["id"], "indicator": "new_jobs", "year": 2027, "value": 30}
     ]
     assert body["milestones"][0]["title"] == "시제품"
     assert body["documents"][0]["download_url"] == f"{APPS}{app.pk}/documents/{doc.pk}/download/"
@@ -317,17 +325,17 @@ def test_applicant_replaces_budget_kpis_milestones_and_people(api):
     assert BudgetLine.objects.filter(application=app).count() == 9
 
     kpis = [
-        {"indicator": "new_jobs", "year": 1, "value": 10},
-        {"indicator": "patents_filed", "year": 3, "value": 5},
+        {"indicator": "new_jobs", "year": 2027, "value": 10},
+        {"indicator": "patents_filed", "year": 2029, "value": 5},
     ]
     response = api.put(f"{url}kpis/", {"rows": kpis}, format="json")
     assert response.status_code == 200, response.json()
     assert [(k["indicator"], k["year"], k["value"]) for k in response.json()["kpi_targets"]] == [
-        ("new_jobs", 1, 10),
-        ("patents_filed", 3, 5),
+        ("new_jobs", 2027, 10),
+        ("patents_filed", 2029, 5),
     ]
 
-    milestones = [{"year": 2, "title": "실증", "description": "포항"}]
+    milestones = [{"year": 2028, "title": "실증", "description": "포항"}]
     response = api.put(f"{url}milestones/", {"rows": milestones}, format="json")
     assert response.status_code == 200 and response.json()["milestones"][0]["description"] == "포항"
 
@@ -355,13 +363,13 @@ def test_year_outside_the_duration_is_a_400_on_its_row(api):
     app = complete_application()
     api.force_authenticate(contact(app))
     rows = budget_rows(app)
-    rows[4]["year"] = 4
+    rows[4]["year"] = 2030
     response = api.put(f"{APPS}{app.pk}/budget/", {"rows": rows}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     body = assert_error(response, 400, "rows.4.year")
-    assert "between 1 and 3" in body["fields"]["rows.4.year"][0]
-    milestones = {"rows": [{"year": 0, "title": "x"}]}
+    assert "between 2027 and 2029" in body["fields"]["rows.4.year"][0]
+    milestones = {"rows": [{"year": 2026, "title": "x"}]}
     assert_error(api.put(f"{APPS}{app.pk}/milestones/", milestones, format="json"), 400, "rows.0.year")
-    kpis = {"rows": [{"indicator": "new_jobs", "year": 9, "value": 1}]}
+    kpis = {"rows": [{"indicator": "new_jobs", "year": 2035, "value": 1}]}
     assert_error(api.put(f"{APPS}{app.pk}/kpis/", kpis, format="json"), 400, "rows.0.year")
     assert BudgetLine.objects.filter(application=app).count() == 9
 
@@ -461,7 +469,7 @@ def test_check_lists_every_failure(api):
     body = api.get(f"{APPS}{app.pk}/check/").json()
     assert body["ok"] is False
     assert [(f["rule"], f["field"], f["year"]) for f in body["failures"]] == [
-        ("matching.local_share", "budget.2", 2)
+        ("matching.local_share", "budget.2028", 2028)
     ]
     assert body["failures"][0]["message"]
 
@@ -483,12 +491,12 @@ def test_submit_with_a_broken_matching_ratio_is_a_400_per_year(api):
     app = complete_application()
     app.budget_lines.filter(year=2, local_cash_krw__gt=0).update(local_cash_krw=1)
     api.force_authenticate(contact(app))
-    body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400, "budget.2")
-    assert "budget.1" not in body["fields"] and "budget.3" not in body["fields"]
+    body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400, "budget.2028")
+    assert "budget.2027" not in body["fields"] and "budget.2029" not in body["fields"]
     assert Application.objects.get(pk=app.pk).state == "draft"
     # The refusal names each rule, with the same objects as /check/.
     assert body["failures"] == api.get(f"{APPS}{app.pk}/check/").json()["failures"]
-    assert [(f["rule"], f["year"]) for f in body["failures"]] == [("matching.local_share", 2)]
+    assert [(f["rule"], f["year"]) for f in body["failures"]] == [("matching.local_share", 2028)]
 
 
 def test_a_refusal_lists_every_problem_at_once_each_with_its_rule(api):
@@ -756,7 +764,7 @@ def test_application_detail_queries_are_bounded(api, django_assert_max_num_queri
         body = api.get(f"{APPS}{app.pk}/").json()
     assert len(body["members"]) == 15
     assert len(body["budget_lines"]) == 150
-    assert [t["year"] for t in body["budget_totals"]] == list(range(1, 11))
+    assert [t["year"] for t in body["budget_totals"]] == list(range(2027, 2037))
 
 
 def test_timeline_and_program_lists_are_bounded(api, django_assert_max_num_queries):

@@ -558,9 +558,9 @@ def test_check_rules_lists_every_failure_beside_what_it_concerns(client):
     login(client, app)
     body = text(client.get(f"/my/applications/{app.pk}/review/", {"check": "1"}))
     assert 'data-testid="check-result" data-failures="2"' in body
-    year2 = body[body.index('id="budget-year-2"') :]
+    year2 = body[body.index('id="budget-year-2028"') :]
     year2 = year2[: year2.index("</table>")]
-    assert 'data-rule="matching.local_share" data-field="budget.2"' in year2
+    assert 'data-rule="matching.local_share" data-field="budget.2028"' in year2
     member_row = body[body.index(f'data-member="{app.consortium.members.get(role="partner").pk}"') :]
     assert 'data-rule="members.business_number"' in member_row[: member_row.index("</tr>")]
     assert state(app) == "draft"
@@ -572,7 +572,7 @@ def test_submit_with_broken_rules_shows_the_same_list(client):
     login(client, app)
     response = client.post(f"/my/applications/{app.pk}/review/")
     assert response.status_code == 200
-    assert 'data-rule="matching.local_share" data-field="budget.1"' in text(response)
+    assert 'data-rule="matching.local_share" data-field="budget.2027"' in text(response)
     assert state(app) == "draft"
 
 

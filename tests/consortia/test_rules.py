@@ -168,7 +168,7 @@ def test_matching_ratio_one_won_short_fails_though_it_rounds_to_twenty_percent()
     assert "matching" not in rules_of(app)
     _set_local(app, 2, 249_999_999)  # 19.99999992% -> "20.00%" when rounded
     failures = [f for f in check_application(app) if f.rule == "matching.local_share"]
-    assert [(f.year, f.field) for f in failures] == [(2, "budget.2")]
+    assert [(f.year, f.field) for f in failures] == [(2028, "budget.2028")]
 
 
 def test_in_kind_cap_is_checked_with_its_own_base():
@@ -184,7 +184,7 @@ def test_in_kind_cap_is_checked_with_its_own_base():
     BudgetLine.objects.filter(application=app, year=1, private_in_kind_krw__gt=0).update(
         private_in_kind_krw=100_000_001
     )
-    assert [f.year for f in check_application(app) if f.rule == "matching.in_kind_cap"] == [1]
+    assert [f.year for f in check_application(app) if f.rule == "matching.in_kind_cap"] == [2027]
 
 
 def test_national_cap_per_year():
@@ -195,7 +195,7 @@ def test_national_cap_per_year():
     line.save()
     assert "budget.cap" not in rules_of(app)
     BudgetLine.objects.filter(pk=line.pk).update(national_krw=1_800_000_001)
-    assert [f.year for f in check_application(app) if f.rule == "budget.cap"] == [3]
+    assert [f.year for f in check_application(app) if f.rule == "budget.cap"] == [2029]
 
 
 def test_no_budget_year_outside_the_duration():
@@ -203,7 +203,7 @@ def test_no_budget_year_outside_the_duration():
     member = app.consortium.members.get(role="lead")
     BudgetLine.objects.create(application=app, member=member, year=4, national_krw=0)
     failures = [f for f in check_application(app) if f.rule == "budget.duration"]
-    assert [(f.year, f.member_id) for f in failures] == [(4, member.pk)]
+    assert [(f.year, f.member_id) for f in failures] == [(2030, member.pk)]
 
 
 def test_an_empty_budget_fails():
