@@ -20,7 +20,7 @@ from consortia import permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
 from consortia.documents import sniff_document_type
-from consortia.exceptions import InvalidInput, InvalidTransition, NotEditable, RulesBroken
+from consortia.exceptions import InvalidInput, InvalidTransition, MemberInUse, NotEditable, RulesBroken
 from consortia.models import (
     Affiliation,
     Application,
@@ -217,14 +217,57 @@ def create_consortium_with_new_government(
 
 
 @transaction.atomic
-def remove_member(*, actor, member_id: int) -> None:
-    member = ConsortiumMember.objects.select_related("consortium").get(pk=member_id)
+def update_member(
+    *, actor, member_id: int, role: str | None = None, department: str | None = None
+) -> ConsortiumMember:
+    """Changes a member's role or department in place: its budget lines and people stay."""
+    member = ConsortiumMember.objects.select_related("organisation").get(pk=member_id)
+    consortium = _consortium_for_edit(actor, member.consortium_id)
+    changed = []
+    if role is not None and role != member.role:
+        if role not in ConsortiumMember.Role.values:
+            raise InvalidInput(_("Unknown role."), fields={"role": [_("Unknown role.")]})
+        if (
+            role == ConsortiumMember.Role.LEAD_GOVERNMENT
+            and member.organisation.type != OrganisationType.LOCAL_GOVERNMENT
+        ):
+            message = _("Only a local government can be a lead local government.")
+            raise InvalidInput(message, fields={"role": [message]})
+        if member.organisation_id == consortium.representative_id:
+            message = _("The representative local government stays a lead local government.")
+            raise InvalidInput(message, fields={"role": [message]})
+        member.role = role
+        changed.append("role")
+    if department is not None and department != member.department:
+        member.department = department
+        changed.append("department")
+    if changed:
+        _full_clean(member)
+        member.save(update_fields=changed)
+    return member
+
+
+@transaction.atomic
+def remove_member(*, actor, member_id: int, confirm: bool = False) -> None:
+    """Removes a member; if drafts hold its budget lines or people, only when `confirm`ed (they go too)."""
+    member = ConsortiumMember.objects.select_related("consortium", "organisation").get(pk=member_id)
     consortium = _consortium_for_edit(actor, member.consortium_id)
     if member.organisation_id == consortium.representative_id:
         raise InvalidInput(
             _("The representative local government cannot be removed."),
             fields={"members": [_("The representative local government cannot be removed.")]},
         )
+    lines = BudgetLine.objects.filter(member=member).count()
+    people = ApplicationPerson.objects.filter(member=member).count()
+    if (lines or people) and not confirm:
+        message = _(
+            "%(org)s has %(lines)d budget line(s) and %(people)d researcher(s) in draft applications; "
+            "removing it deletes them. Confirm to go ahead."
+        ) % {"org": member.organisation, "lines": lines, "people": people}
+        raise MemberInUse(message, fields={"confirm": [message]})
+    # Named here, not left to the cascade: what goes with the member is what was confirmed.
+    BudgetLine.objects.filter(member=member).delete()
+    ApplicationPerson.objects.filter(member=member).delete()
     member.delete()
 
 

@@ -307,6 +307,19 @@ class MemberIn(serializers.Serializer):
     department = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
+class MemberPatchIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ConsortiumMember.Role.choices, required=False)
+    department = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class RemoveMemberQuery(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also delete the member's budget lines and researchers in draft applications.",
+    )
+
+
 class ApplicationIn(serializers.Serializer):
     # Only the user's own consortia: another consortium's id reads as "does not exist".
     consortium = serializers.PrimaryKeyRelatedField(queryset=Consortium.objects.none())

@@ -35,11 +35,13 @@ from consortia.api.serializers import (
     KpiTargetsIn,
     MemberIn,
     MemberOut,
+    MemberPatchIn,
     MilestonesIn,
     OrganisationIn,
     OrganisationOut,
     PeopleIn,
     RefusalOut,
+    RemoveMemberQuery,
     WithdrawIn,
 )
 from consortia.choices import OrganisationType
@@ -171,12 +173,30 @@ class AddMemberApi(APIView):
 
 
 class RemoveMemberApi(APIView):
-    @extend_schema(responses={204: None})
+    """One member: PATCH its role or department in place; DELETE it (with `?confirm=true` when drafts
+    hold its budget lines or researchers, which go with it)."""
+
+    @extend_schema(request=MemberPatchIn, responses={200: MemberOut})
+    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+        consortium = _visible_consortium(request.user, pk)
+        if not consortium.members.filter(pk=member_id).exists():
+            raise NotFound
+        serializer = MemberPatchIn(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.update_member(actor=request.user, member_id=member_id, **serializer.validated_data)
+        member = ConsortiumMember.objects.select_related("organisation__province").get(pk=member_id)
+        return Response(MemberOut(member).data)
+
+    @extend_schema(parameters=[RemoveMemberQuery], responses={204: None})
     def delete(self, request: Request, pk: int, member_id: int) -> Response:
         consortium = _visible_consortium(request.user, pk)
         if not consortium.members.filter(pk=member_id).exists():
             raise NotFound
-        services.remove_member(actor=request.user, member_id=member_id)
+        query = RemoveMemberQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        services.remove_member(
+            actor=request.user, member_id=member_id, confirm=query.validated_data["confirm"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.errors import DomainError
 from consortia import forms, selectors, services
+from consortia.exceptions import MemberInUse
 from consortia.models import (
     Application,
     Consortium,
@@ -147,7 +148,16 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         ConsortiumMember.objects.select_related("organisation"), pk=member_pk, consortium=consortium
     )
     try:
-        services.remove_member(actor=request.user, member_id=member.pk)
+        services.remove_member(
+            actor=request.user, member_id=member.pk, confirm=request.POST.get("confirm") == "1"
+        )
+    except MemberInUse as exc:
+        # Never a silent cascade: say what would go with the member and ask.
+        return render(
+            request,
+            "consortia/member_remove_confirm.html",
+            {"consortium": consortium, "member": member, "message": exc.message},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

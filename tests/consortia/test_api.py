@@ -795,3 +795,35 @@ def test_an_integration_creates_an_organisation_in_province_12_by_code(api):
     assert response.json()["province_name"] == "전남광주통합특별시"
     # 광주광역시 (29) ended on 2026-06-30: not a province to register in today.
     assert_error(api.post(ORGS, {**data, "province": "29"}, format="json"), 400, "province")
+
+
+# --- members change in place ----------------------------------------------------------------
+
+
+def test_a_member_changes_role_and_department_in_place(api):
+    app = complete_application()
+    partner = members(app)["partner"]
+    lines = set(BudgetLine.objects.filter(member=partner).values_list("pk", flat=True))
+    api.force_authenticate(contact(app))
+    url = f"{CONSORTIA}{app.consortium_id}/members/{partner.pk}/"
+    response = api.patch(url, {"role": "subcontractor", "department": "배터리사업부"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["role"], response.json()["department"]) == ("subcontractor", "배터리사업부")
+    assert response.json()["id"] == partner.pk
+    assert set(BudgetLine.objects.filter(member=partner).values_list("pk", flat=True)) == lines
+    assert_error(api.patch(url, {"role": "lead_government"}, format="json"), 400, "role")
+
+
+def test_removing_a_member_with_rows_asks_for_confirmation(api):
+    app = complete_application()
+    lead = members(app)["lead"]  # has budget lines and the project director
+    api.force_authenticate(contact(app))
+    url = f"{CONSORTIA}{app.consortium_id}/members/{lead.pk}/"
+    body = assert_error(api.delete(url), 400, "confirm")
+    assert "3" in body["detail"]  # three budget lines
+    assert ConsortiumMember.objects.filter(pk=lead.pk).exists()
+    assert BudgetLine.objects.filter(member=lead).count() == 3
+    assert_error(api.delete(f"{url}?confirm=maybe"), 400, "confirm")
+    assert api.delete(f"{url}?confirm=true").status_code == 204
+    assert not ConsortiumMember.objects.filter(pk=lead.pk).exists()
+    assert not BudgetLine.objects.filter(member_id=lead.pk).exists()

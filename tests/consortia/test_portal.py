@@ -322,6 +322,14 @@ def test_applicant_adds_and_removes_members(client):
     client.post(f"{url}members/{lead.pk}/remove/")
     assert app.consortium.members.filter(pk=lead.pk).exists()
 
+    # A member with budget lines and researchers: asked first, never a silent cascade.
+    university = app.consortium.members.get(role="lead")
+    asked = client.post(f"{url}members/{university.pk}/remove/")
+    assert asked.status_code == 200 and 'data-testid="confirm-remove"' in text(asked)
+    assert app.consortium.members.filter(pk=university.pk).exists()
+    assert client.post(f"{url}members/{university.pk}/remove/", {"confirm": "1"}).status_code == 302
+    assert not app.consortium.members.filter(pk=university.pk).exists()
+
 
 def test_a_firm_with_a_bad_business_number_is_refused_beside_the_input(client):
     app = complete_application()
