@@ -139,6 +139,18 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     return failures
 
 
+def member_failures(application: Application) -> list[Failure]:
+    """The failures that only a change of members can fix (lead governments, composition, business
+    numbers): what a consortium whose members are frozen can never fix."""
+    call = application.call
+    members = list(application.consortium.members.select_related("organisation__province").order_by("id"))
+    return [
+        *_check_lead_governments(application, call, application.track, members),
+        *_check_members(call, members),
+        *_check_business_numbers(members),
+    ]
+
+
 def _check_lead_governments(application, call, track, members) -> list[Failure]:
     failures = []
     leads = [m for m in members if m.role == ConsortiumMember.Role.LEAD_GOVERNMENT]

@@ -278,14 +278,48 @@ def remove_member(*, actor, member_id: int, confirm: bool = False) -> None:
 def create_application(
     *, actor, consortium_id: int, call: Call, track: Track, title: str, **fields: Any
 ) -> Application:
-    """Starts a draft application of the consortium to one track of a call."""
-    consortium = Consortium.objects.get(pk=consortium_id)
-    if not permissions.can_edit_consortium(actor, consortium):
-        raise PermissionDenied
-    if track.call_id != call.pk:
-        raise InvalidInput(
-            _("The track is not a track of this call."), fields={"track": [_("Not in this call.")]}
-        )
+    """Starts a draft application of the consortium to one track of a call, unless it could never
+    be submitted: a second live application to the call, or members frozen in a shape the call refuses."""
+    with transaction.atomic():
+        # The consortium row serialises its own starts: two at once cannot both pass the check below.
+        consortium = Consortium.objects.select_for_update().get(pk=consortium_id)
+        if not permissions.can_edit_consortium(actor, consortium):
+            raise PermissionDenied
+        if track.call_id != call.pk:
+            raise InvalidInput(
+                _("The track is not a track of this call."), fields={"track": [_("Not in this call.")]}
+            )
+        _check_can_start(consortium, call, track)
+        return _start_application(actor, consortium, call, track, title, fields)
+
+
+def _check_can_start(consortium: Consortium, call: Call, track: Track) -> None:
+    live = consortium.applications.filter(call=call).exclude(
+        state__in=[Application.State.WITHDRAWN, Application.State.NOT_SELECTED]
+    )
+    if existing := live.first():
+        message = _(
+            "This consortium already has an application to this call (%(title)s, %(state)s); "
+            "a consortium applies once per call."
+        ) % {"title": existing.title, "state": existing.get_state_display()}
+        raise InvalidInput(message, fields={"call": [message]})
+    frozen = consortium.applications.exclude(
+        state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
+    ).exists()
+    if frozen:
+        from consortia.rules import member_failures
+
+        probe = Application(consortium=consortium, call=call, track=track)
+        if failures := member_failures(probe):
+            reasons = " ".join(f.message for f in failures)
+            message = _(
+                "The members are frozen by a submitted application and do not meet this call's "
+                "rules, so this application could never be submitted: %(reasons)s"
+            ) % {"reasons": reasons}
+            raise InvalidInput(message, fields={"track": [message]})
+
+
+def _start_application(actor, consortium, call, track, title, fields) -> Application:
     application = Application(
         consortium=consortium, call=call, track=track, title=title, created_by=actor, **fields
     )

@@ -99,7 +99,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"  # /my/: where an applicant works
 LOGOUT_REDIRECT_URL = "home"
 
 # --- language and time ------------------------------------------------------------------

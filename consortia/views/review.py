@@ -94,6 +94,10 @@ def _review(request, application) -> HttpResponse:
     if application.state != Application.State.DRAFT:
         return redirect("portal:application", application.pk)
     failures: list[Failure] | None = None
+    if request.method == "POST" and request.POST.get("confirm") != "1":
+        # The final step asks first: a submitted application can no longer be edited.
+        messages.error(request, _("Tick the confirmation to submit the application."))
+        return redirect("portal:step", application.pk, "review")
     if request.method == "POST":
         try:
             services.submit_application(actor=request.user, application_id=application.pk)

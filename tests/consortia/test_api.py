@@ -827,3 +827,36 @@ def test_removing_a_member_with_rows_asks_for_confirmation(api):
     assert api.delete(f"{url}?confirm=true").status_code == 204
     assert not ConsortiumMember.objects.filter(pk=lead.pk).exists()
     assert not BudgetLine.objects.filter(member_id=lead.pk).exists()
+
+
+# --- no dead ends ------------------------------------------------------------------------------
+
+
+def test_a_consortium_applies_once_per_call(api):
+    app = complete_application()
+    api.force_authenticate(contact(app))
+    data = {
+        "consortium": app.consortium_id,
+        "call": app.call.code,
+        "track": "super-regional",
+        "title": "둘째",
+    }
+    body = assert_error(api.post(APPS, data, format="json"), 400, "call")
+    assert app.title in body["detail"]
+    Application.objects.filter(pk=app.pk).update(state=Application.State.WITHDRAWN)
+    assert api.post(APPS, data, format="json").status_code == 201
+
+
+def test_frozen_members_that_a_call_refuses_cannot_start_an_application(api):
+    app = submitted(complete_application())  # members frozen: a submitted application
+    other = CallFactory()
+    other.member_requirements.create(organisation_type="any_research_institute", min_count=1)
+    api.force_authenticate(contact(app))
+    data = {"consortium": app.consortium_id, "call": other.code, "track": "leap", "title": "다른 공모"}
+    body = assert_error(api.post(APPS, data, format="json"), 400, "track")
+    assert "frozen" in body["detail"] or "동결" in body["detail"] or body["detail"]
+    assert Application.objects.filter(call=other).count() == 0
+    # A call its frozen members do meet is fine.
+    fine = CallFactory()
+    data["call"] = fine.code
+    assert api.post(APPS, data, format="json").status_code == 201

@@ -578,7 +578,7 @@ def test_submit_with_broken_rules_shows_the_same_list(client):
     app = complete_application()
     app.budget_lines.filter(year=1, local_cash_krw__gt=0).update(local_cash_krw=0)
     login(client, app)
-    response = client.post(f"/my/applications/{app.pk}/review/")
+    response = client.post(f"/my/applications/{app.pk}/review/", {"confirm": "1"})
     assert response.status_code == 200
     assert 'data-rule="matching.local_share" data-field="budget.2027"' in text(response)
     assert state(app) == "draft"
@@ -587,7 +587,9 @@ def test_submit_with_broken_rules_shows_the_same_list(client):
 def test_submit_redirects_to_the_read_only_view_with_the_timeline(client, mailoutbox):
     app = complete_application()
     user = login(client, app)
-    response = client.post(f"/my/applications/{app.pk}/review/")
+    unconfirmed = client.post(f"/my/applications/{app.pk}/review/")
+    assert unconfirmed["Location"] == f"/my/applications/{app.pk}/review/" and state(app) == "draft"
+    response = client.post(f"/my/applications/{app.pk}/review/", {"confirm": "1"})
     assert response["Location"] == f"/my/applications/{app.pk}/"
     assert state(app) == "submitted"
     body = text(client.get(response["Location"]))
@@ -617,3 +619,9 @@ def test_applicant_withdraws_with_a_reason(client):
     assert 'data-testid="withdraw"' not in body
     assert client.post(url, {"reason": "again"})["Location"] == f"/my/applications/{app.pk}/"
     assert Application.objects.get(pk=app.pk).events.count() == 1
+
+
+def test_login_lands_on_my_page(client):
+    user = UserFactory()
+    response = client.post("/login/", {"username": user.username, "password": "pw"})
+    assert response.status_code == 302 and response["Location"] == "/my/"
