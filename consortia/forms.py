@@ -196,7 +196,9 @@ class NewMemberForm(forms.Form):
 
 
 class ApplicationStartForm(forms.Form):
-    track = forms.ModelChoiceField(queryset=Track.objects.none(), label=_("Call and track"))
+    track = forms.ModelChoiceField(
+        queryset=Track.objects.none(), label=_("Call and track"), empty_label=_("— choose —")
+    )
     title = forms.CharField(label=_("Project title"), max_length=200)
 
     def __init__(self, *args, calls=(), **kwargs):

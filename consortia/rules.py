@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.josa import josa
 from consortia.budget import budget_sheet
 from consortia.business_number import validate_business_number
 from consortia.choices import FIRM_TYPES, OrganisationType
@@ -41,6 +42,10 @@ class Failure:
     year: int | None = None
     member_id: int | None = None
     person_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # "%(org)s이(가)" in Korean: the particle follows the organisation's name.
+        object.__setattr__(self, "message", josa(str(self.message)))
 
     def as_dict(self) -> dict:
         return {k: str(v) if k == "rule" else v for k, v in self.__dict__.items() if v is not None}

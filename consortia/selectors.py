@@ -14,7 +14,7 @@ from consortia.models import (
     ConsortiumMember,
     Organisation,
 )
-from programs.models import Region
+from programs.models import Province, Region
 from programs.permissions import is_admin
 
 
@@ -95,4 +95,8 @@ def organisation_search(
     match = Q(name__icontains=query) | Q(name_en__icontains=query)
     if digits.isdigit():
         match |= Q(business_number__startswith=digits)
+    # Short names as people write them: "충북" finds 충청북도, "충북 테크노파크" 충청북도 테크노파크.
+    for short, full in Province.objects.exclude(short_name="").values_list("short_name", "name").distinct():
+        if short in query:
+            match |= Q(name__icontains=query.replace(short, full))
     return qs.filter(match)

@@ -36,6 +36,9 @@ class Province(models.Model):
         validators=[RegexValidator(r"^\d{2}$", _("A province code is two digits."))],
     )
     name = models.CharField(_("name"), max_length=40)
+    short_name = models.CharField(
+        _("short name"), max_length=20, blank=True, help_text=_("As people write it: 충북 for 충청북도.")
+    )
     name_en = models.CharField(_("English name"), max_length=60)
     effective_from = models.DateField(_("in force from"))
     effective_to = models.DateField(

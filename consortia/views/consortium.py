@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.errors import DomainError
+from config.josa import josa
 from consortia import forms, selectors, services
 from consortia.exceptions import MemberInUse
 from consortia.models import (
@@ -98,7 +99,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             errors = forms.apply_domain_errors(existing, exc)
         else:
-            messages.success(request, _("%(org)s was added.") % {"org": data["organisation"]})
+            messages.success(request, josa(_("%(org)s was added.") % {"org": data["organisation"]}))
             return redirect("portal:consortium", consortium.pk)
     elif action == "add_new" and new.is_valid():
         data = new.cleaned_data
@@ -116,7 +117,9 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             errors = forms.apply_domain_errors(new, exc)
         else:
-            messages.success(request, _("%(org)s was registered and added.") % {"org": member.organisation})
+            messages.success(
+                request, josa(_("%(org)s was registered and added.") % {"org": member.organisation})
+            )
             return redirect("portal:consortium", consortium.pk)
     elif action and action not in ("add_existing", "add_new"):
         raise Http404
@@ -161,7 +164,7 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(org)s was removed.") % {"org": member.organisation})
+        messages.success(request, josa(_("%(org)s was removed.") % {"org": member.organisation}))
     return redirect("portal:consortium", consortium.pk)
 
 
