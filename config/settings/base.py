@@ -186,8 +186,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Unknown query parameters are refused (a 400), not silently ignored.
+    "DEFAULT_FILTER_BACKENDS": ["config.filters.StrictFilterBackend"],
+    # Declares 400/401/403/404 with the one error shape on every operation.
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -205,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
         "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
         "RuleEnum": "consortia.rule_codes.RuleCode",
+        "DocumentKindEnum": "consortia.choices.DocumentKind",
     },
 }
 

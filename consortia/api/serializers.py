@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.schema import ErrorOut
 from consortia.budget import budget_sheet
 from consortia.choices import KpiIndicator, OrganisationType
 from consortia.models import (
@@ -184,15 +185,20 @@ class DocumentOut(serializers.ModelSerializer):
         )
 
 
+class ActorOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.SerializerMethodField(help_text='As Koreans write it: "김민지".')
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
 class EventOut(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
+    actor = ActorOut(read_only=True)
 
     class Meta:
         model = ApplicationEvent
         fields = ["id", "from_state", "to_state", "actor", "reason", "at"]
-
-    def get_actor(self, event: ApplicationEvent) -> str:
-        return event.actor.get_full_name().strip() or event.actor.get_username()
 
 
 class ApplicationDetailOut(serializers.ModelSerializer):
@@ -257,13 +263,6 @@ class FailureOut(serializers.Serializer):
 class CheckOut(serializers.Serializer):
     ok = serializers.BooleanField()
     failures = FailureOut(many=True)
-
-
-class ErrorOut(serializers.Serializer):
-    """The one error shape of every 4xx."""
-
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class RefusalOut(ErrorOut):

@@ -45,6 +45,7 @@ from consortia.api.serializers import (
     WithdrawIn,
 )
 from consortia.choices import OrganisationType
+from consortia.documents import DOCX, HWP, HWPX, PDF, XLSX
 from consortia.models import (
     Application,
     ApplicationDocument,
@@ -311,7 +312,10 @@ class UploadDocumentApi(APIView):
 
 class DownloadDocumentApi(APIView):
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        # The type the upload was sniffed as (by its bytes), never guessed from its name.
+        responses={
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in (PDF, HWP, HWPX, DOCX, XLSX)
+        },
     )
     def get(self, request: Request, pk: int, doc_id: int) -> FileResponse:
         document = _visible_document(request.user, pk, doc_id)

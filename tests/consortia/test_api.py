@@ -529,7 +529,7 @@ def test_applicant_withdraws_with_a_reason_on_the_timeline(api):
     assert response.status_code == 200 and response.json()["state"] == "withdrawn"
     events = api.get(f"{APPS}{app.pk}/events/").json()["results"]
     assert [(e["from_state"], e["to_state"], e["reason"], e["actor"]) for e in events] == [
-        ("submitted", "withdrawn", "컨소시엄 재구성", user.get_full_name())
+        ("submitted", "withdrawn", "컨소시엄 재구성", {"id": user.pk, "name": user.get_full_name()})
     ]
     assert events[0]["at"]
 
@@ -547,7 +547,8 @@ def test_officer_screens_reviews_and_selects_with_reasons(api):
     response = api.post(url, {"step": "select", "reason": "평가 1위"}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "selected"
     events = api.get(f"{APPS}{app.pk}/events/").json()["results"]
-    assert [(e["to_state"], e["reason"], e["actor"]) for e in events] == [
+    assert {e["actor"]["id"] for e in events} == {officer.pk}
+    assert [(e["to_state"], e["reason"], e["actor"]["name"]) for e in events] == [
         ("screening", "", "박담당"),
         ("under_review", "", "박담당"),
         ("selected", "평가 1위", "박담당"),
