@@ -281,7 +281,7 @@ class PersonRowForm(RowForm):
 
 class KpiRowForm(RowForm):
     indicator = forms.ChoiceField(label=_("Indicator"), choices=KpiIndicator.choices)
-    year = forms.TypedChoiceField(coerce=int, label=_("Plan year"))
+    year = forms.TypedChoiceField(coerce=int, label=_("Year"))
     value = KrwField(label=_("Target"), required=True)
 
     def __init__(self, *args, years=(), **kwargs):
@@ -293,7 +293,7 @@ class KpiRowForm(RowForm):
 
 
 class MilestoneRowForm(RowForm):
-    year = forms.TypedChoiceField(coerce=int, label=_("Plan year"))
+    year = forms.TypedChoiceField(coerce=int, label=_("Year"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -58,7 +58,7 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
             by_year[failure.year].append(failure)
         elif section == "people" and failure.person_id in person_ids:
             by_person[failure.person_id].append(failure)
-        elif section in ("members", "budget", "people"):
+        elif section in ("members", "budget", "people", "kpis", "milestones", "documents"):
             general[section].append(failure)
         elif section in ("call", "track", "consortium"):
             general["call"].append(failure)
@@ -79,6 +79,9 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
         ("section-people", _("Researchers"), len(general["people"]) + sum(map(len, by_person.values()))),
         ("section-budget", _("Budget plan"), len(general["budget"])),
         *((f"budget-year-{y.calendar_year}", y.label, len(y.failures)) for y in budget),
+        ("section-kpis", _("KPI targets"), len(general["kpis"])),
+        ("section-milestones", _("Milestones"), len(general["milestones"])),
+        ("section-documents", _("Documents"), len(general["documents"])),
     ]
     return Sections(
         members=[(m, by_member[m.pk]) for m in members],

@@ -149,6 +149,9 @@ def test_applicant_builds_a_consortium_and_submits_a_two_year_budget(page, shot)
     expect(page.locator("#budget-year-2028 [data-testid=failure]")).to_have_count(0)
     # With it: KPI targets and milestones are still missing for 2027 and 2028 (the call is of 2026).
     expect(page.locator("[data-testid=check-result]")).to_have_attribute("data-failures", "5")
+    expect(page.locator("#section-kpis [data-testid=failure][data-rule='kpis.year_missing']")).to_have_count(
+        2
+    )
     shot(page, "portal-8-review-failures")
 
     # Fix it; on the way, KPI rows are added and removed without losing typed data.
