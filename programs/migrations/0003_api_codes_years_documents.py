@@ -19,10 +19,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Without an index first: the unique index (and its _like twin) comes with the AlterField.
         migrations.AddField(
             model_name='call',
             name='code',
-            field=models.SlugField(help_text='Stable identifier for integrations, e.g. megaproject-2026.', max_length=60, null=True, validators=[django.core.validators.RegexValidator('[a-z]', 'A code has at least one letter.')], verbose_name='code'),
+            field=models.SlugField(help_text='Stable identifier for integrations, e.g. megaproject-2026.', max_length=60, null=True, db_index=False, validators=[django.core.validators.RegexValidator('[a-z]', 'A code has at least one letter.')], verbose_name='code'),
         ),
         migrations.RunPython(name_existing_calls, migrations.RunPython.noop),
         migrations.AlterField(
