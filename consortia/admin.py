@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from config.errors import DomainError
 from consortia import exports, selectors, services
+from consortia.business_number import format_business_number
 from consortia.models import (
     Affiliation,
     Application,
@@ -406,11 +407,15 @@ class ReadOnlyAdmin(SuperuserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(OfficerReadsAdmin):
-    list_display = ["name", "department", "type", "province", "business_number"]
+    list_display = ["name", "department", "type", "province", "business_number_display"]
     list_filter = ["type", ("province", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_en", "business_number"]
     list_select_related = ["province"]
     autocomplete_fields = ["staff"]
+
+    @admin.display(description=gettext_lazy("business registration number"), ordering="business_number")
+    def business_number_display(self, obj: Organisation) -> str:
+        return format_business_number(obj.business_number) or "—"
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
