@@ -42,3 +42,10 @@ def test_unknown_query_parameters_are_refused(api):
     response = api.get("/api/applications/", {"stat": "submitted"})
     assert response.status_code == 400 and "stat" in response.json()["fields"]
     assert api.get("/api/calls/", {"status": "open", "page": 1}).status_code == 200
+
+
+def test_reference_lists_refuse_unknown_parameters(api):
+    api.force_authenticate(UserFactory())
+    assert api.get("/api/provinces/", {"al": "1"}).status_code == 400
+    assert api.get("/api/provinces/", {"all": "maybe"}).status_code == 400
+    assert api.get("/api/provinces/", {"all": "1"}).status_code == 200

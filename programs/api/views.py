@@ -102,6 +102,12 @@ class ProvinceListApi(generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
+        params = request.query_params
+        errors = {k: [_("Unknown query parameter.")] for k in set(params) - {"on", "all", "page", "format"}}
+        if params.get("all", "0") not in ("0", "1", "true", "false"):
+            errors["all"] = [_("Use 1 or 0.")]
+        if errors:
+            raise DomainError(_("Invalid query parameters."), fields=errors)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
