@@ -11,13 +11,18 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.josa import josa
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; the message and field messages are for the user."""
 
     def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None):
+        # Korean messages carry both particle forms ("%(org)s이(가)"): pick the one the word takes.
+        message = josa(str(message))
         super().__init__(message)
-        self.message, self.fields = message, fields or {}
+        self.message = message
+        self.fields = {k: [josa(str(m)) for m in v] for k, v in (fields or {}).items()}
 
 
 def fields_from_django(error: DjangoValidationError) -> dict[str, list[str]]:

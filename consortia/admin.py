@@ -26,6 +26,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from config.errors import DomainError
 from consortia import exports, selectors, services
 from consortia import notices as services_notices
+from consortia.business_number import format_business_number
 from consortia.models import (
     Affiliation,
     Application,
@@ -495,7 +496,7 @@ class StaffInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(OfficerReadsAdmin):
     form = OrganisationAdminForm
-    list_display = ["name", "department", "type", "province", "business_number"]
+    list_display = ["name", "department", "type", "province", "business_number_display"]
     list_filter = ["type", ("province", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_en", "business_number"]
     list_select_related = ["province"]
@@ -507,6 +508,10 @@ class OrganisationAdmin(OfficerReadsAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.pk = form.save_through_service().pk
+
+    @admin.display(description=gettext_lazy("business registration number"), ordering="business_number")
+    def business_number_display(self, obj: Organisation) -> str:
+        return format_business_number(obj.business_number) or "—"
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -28,6 +28,14 @@ def normalise_business_number(value: str) -> str:
     return value
 
 
+def format_business_number(value: str) -> str:
+    """'1234567891' -> '123-45-67891', as the number is written everywhere it is shown."""
+    digits = normalise_business_number(value)
+    if re.fullmatch(r"\d{10}", digits):
+        return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+    return value or ""
+
+
 def check_digit(first_nine: str) -> int:
     digits = [int(c) for c in first_nine]
     total = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True))

@@ -27,6 +27,37 @@ FIRM_TYPES = frozenset(
 )
 
 
+class TypeGroup(models.TextChoices):
+    """Groups of organisation types a call's member-type minimum may name, as calls write them."""
+
+    ANY_FIRM = "any_firm", _("firms of any size")
+    ANY_RESEARCH_INSTITUTE = "any_research_institute", _("research institutes, government-funded or other")
+
+
+TYPE_GROUPS: dict[str, frozenset[str]] = {
+    TypeGroup.ANY_FIRM: FIRM_TYPES,
+    TypeGroup.ANY_RESEARCH_INSTITUTE: frozenset(
+        {OrganisationType.GOVERNMENT_RESEARCH_INSTITUTE, OrganisationType.RESEARCH_INSTITUTE}
+    ),
+}
+# What a member-type minimum names: one type, or a group of them.
+REQUIREMENT_TYPE_CHOICES = [*OrganisationType.choices, *TypeGroup.choices]
+
+
+def types_of(requirement_type: str) -> frozenset[str]:
+    """The organisation types a minimum counts: the group's, or the one type."""
+    return TYPE_GROUPS.get(requirement_type, frozenset({requirement_type}))
+
+
+class DocumentKind(models.TextChoices):
+    """Kinds of application document; a call lists the kinds it requires."""
+
+    PROPOSAL = "proposal", _("project plan")
+    COMMITMENT = "commitment", _("matching commitment letter")
+    AGREEMENT = "agreement", _("consortium agreement")
+    OTHER = "other", _("other")
+
+
 class KpiIndicator(models.TextChoices):
     """The KPI catalogue (domain.md, "Monitoring"): money indicators are whole won."""
 

@@ -21,3 +21,7 @@ class NotEditable(DomainError):
 
 class InvalidInput(DomainError):
     """Input that cannot be stored (wrong member, year outside the duration, bad file)."""
+
+
+class MemberInUse(DomainError):
+    """Removing the member would delete its budget lines and people: asked to confirm first."""

@@ -196,7 +196,9 @@ class NewMemberForm(forms.Form):
 
 
 class ApplicationStartForm(forms.Form):
-    track = forms.ModelChoiceField(queryset=Track.objects.none(), label=_("Call and track"))
+    track = forms.ModelChoiceField(
+        queryset=Track.objects.none(), label=_("Call and track"), empty_label=_("— choose —")
+    )
     title = forms.CharField(label=_("Project title"), max_length=200)
 
     def __init__(self, *args, calls=(), **kwargs):
@@ -232,8 +234,13 @@ def row_formset(form_class):
     return forms.formset_factory(form_class, extra=0, can_delete=False)
 
 
-def year_choices(duration: int) -> list[tuple[int, str]]:
-    return [(y, _("Year %(n)d") % {"n": y}) for y in range(1, duration + 1)]
+def year_choices(duration: int, call=None) -> list[tuple[int, str]]:
+    """Plan years as values, labelled by calendar year ("2027년") when the call is known."""
+    if call is None:
+        return [(y, _("Year %(n)d") % {"n": y}) for y in range(1, duration + 1)]
+    from consortia.budget import year_label
+
+    return [(y, year_label(call.calendar_year(y))) for y in range(1, duration + 1)]
 
 
 class BudgetRowForm(RowForm):
@@ -274,7 +281,7 @@ class PersonRowForm(RowForm):
 
 class KpiRowForm(RowForm):
     indicator = forms.ChoiceField(label=_("Indicator"), choices=KpiIndicator.choices)
-    year = forms.TypedChoiceField(coerce=int, label=_("Plan year"))
+    year = forms.TypedChoiceField(coerce=int, label=_("Year"))
     value = KrwField(label=_("Target"), required=True)
 
     def __init__(self, *args, years=(), **kwargs):
@@ -286,7 +293,7 @@ class KpiRowForm(RowForm):
 
 
 class MilestoneRowForm(RowForm):
-    year = forms.TypedChoiceField(coerce=int, label=_("Plan year"))
+    year = forms.TypedChoiceField(coerce=int, label=_("Year"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from consortia.business_number import validate_business_number
-from consortia.choices import FIRM_TYPES, KpiIndicator, OrganisationType
+from consortia.choices import FIRM_TYPES, DocumentKind, KpiIndicator, OrganisationType
 from programs.models import Call, ProjectKind, Province, Track
 
 
@@ -571,11 +571,7 @@ def document_path(instance: ApplicationDocument, filename: str) -> str:
 class ApplicationDocument(models.Model):
     """An uploaded document; the type is checked by content (magic bytes), not by name."""
 
-    class Kind(models.TextChoices):
-        PROPOSAL = "proposal", _("project plan")
-        COMMITMENT = "commitment", _("matching commitment letter")
-        AGREEMENT = "agreement", _("consortium agreement")
-        OTHER = "other", _("other")
+    Kind = DocumentKind
 
     application = models.ForeignKey(Application, models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

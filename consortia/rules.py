@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.josa import josa
+from consortia.budget import budget_sheet
 from consortia.business_number import validate_business_number
 from consortia.choices import FIRM_TYPES, OrganisationType
 from consortia.models import (
@@ -26,7 +28,7 @@ from consortia.models import (
     ConsortiumMember,
     DeclaredProject,
 )
-from consortia.rule_codes import RuleCode, matching_code
+from consortia.rule_codes import RuleCode
 from consortia.selectors import members_with_province_on, province_on_expression
 from programs.models import DECREE_EXEMPT_KINDS, Call, MatchingRule, MoneySource, ProjectKind, Province
 from programs.money import format_won
@@ -41,6 +43,10 @@ class Failure:
     year: int | None = None
     member_id: int | None = None
     person_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # "%(org)s이(가)" in Korean: the particle follows the organisation's name.
+        object.__setattr__(self, "message", josa(str(self.message)))
 
     def as_dict(self) -> dict:
         return {k: str(v) if k == "rule" else v for k, v in self.__dict__.items() if v is not None}
@@ -86,7 +92,11 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     call: Call = (
         Call.objects.select_related("program", "parent")
         .prefetch_related(
-            "matching_rules", "member_requirements", "eligible_provinces", "eligible_regions__provinces"
+            "matching_rules",
+            "member_requirements",
+            "required_documents",
+            "eligible_provinces",
+            "eligible_regions__provinces",
         )
         .get(pk=application.call_id)
     )
@@ -120,6 +130,7 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     failures += _check_members(call, members)
     failures += _check_budget(call, track, lines)
     failures += _check_business_numbers(members)
+    failures += _check_core(application, call, track)
     if call.enforce_concurrency_limit:
         failures += _check_concurrency(application, call)
     if call.stage == Call.Stage.SECOND:
@@ -136,6 +147,18 @@ def check_application(application: Application, *, at: dt.datetime | None = None
                 )
             )
     return failures
+
+
+def member_failures(application: Application) -> list[Failure]:
+    """The failures that only a change of members can fix (lead governments, composition, business
+    numbers): what a consortium whose members are frozen can never fix."""
+    call = application.call
+    members = list(application.consortium.members.select_related("organisation__province").order_by("id"))
+    return [
+        *_check_lead_governments(application, call, application.track, members),
+        *_check_members(call, members),
+        *_check_business_numbers(members),
+    ]
 
 
 def _check_lead_governments(application, call, track, members) -> list[Failure]:
@@ -253,7 +276,9 @@ def _check_members(call, members) -> list[Failure]:
     for m in members:
         counts[m.organisation.type] += 1
     for req in call.member_requirements.all():
-        if counts[req.organisation_type] < req.min_count:
+        # A minimum may name a group of types ("firms of any size ≥ 2").
+        have = sum(counts[t] for t in req.types)
+        if have < req.min_count:
             failures.append(
                 Failure(
                     RuleCode.MEMBERS_MIN_TYPE,
@@ -262,7 +287,7 @@ def _check_members(call, members) -> list[Failure]:
                     % {
                         "n": req.min_count,
                         "type": req.get_organisation_type_display(),
-                        "have": counts[req.organisation_type],
+                        "have": have,
                     },
                 )
             )
@@ -273,55 +298,52 @@ def _check_budget(call, track, lines) -> list[Failure]:
     failures = []
     if not lines:
         return [Failure(RuleCode.BUDGET_EMPTY, "budget", _("The budget plan is empty."))]
-    by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in lines:
         if line.year > track.duration_years:
+            year = call.calendar_year(line.year)
             failures.append(
                 Failure(
                     RuleCode.BUDGET_DURATION,
-                    f"budget.{line.year}",
-                    _("Year %(year)d is outside the track's duration of %(n)d years (%(member)s).")
-                    % {"year": line.year, "n": track.duration_years, "member": line.member.organisation},
-                    year=line.year,
+                    f"budget.{year}",
+                    _("%(year)d is outside the track's duration of %(n)d years (%(member)s).")
+                    % {"year": year, "n": track.duration_years, "member": line.member.organisation},
+                    year=year,
                     member_id=line.member_id,
                 )
             )
-        for source, amount in _sources(line).items():
-            by_year[line.year][source] += amount
     rules: list[MatchingRule] = list(call.matching_rules.all())
-    for year in sorted(by_year):
-        totals = by_year[year]
-        if totals[MoneySource.NATIONAL] > track.national_cap_per_year_krw:
+    # The same per-year totals and ratios the budget page and the API show.
+    for sheet in budget_sheet(lines, rules=rules, track=track, call=call):
+        year = sheet.calendar_year
+        if not sheet.cap_ok:
             failures.append(
                 Failure(
                     RuleCode.BUDGET_CAP,
                     f"budget.{year}",
-                    _("Year %(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
+                    _("%(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
                     % {
                         "year": year,
-                        "amount": format_won(totals[MoneySource.NATIONAL]),
+                        "amount": format_won(sheet.totals["national_krw"]),
                         "cap": format_won(track.national_cap_per_year_krw),
                     },
                     year=year,
                 )
             )
-        for rule in rules:
-            if not rule.holds(totals):
-                numerator = sum(totals[s] for s in rule.numerator_sources)
-                base = sum(totals[s] for s in rule.base_sources)
+        for ratio in sheet.ratios:
+            if not ratio.ok:
                 failures.append(
                     Failure(
-                        matching_code(rule),
+                        ratio.code,
                         f"budget.{year}",
                         _(
-                            "Year %(year)d: matching rule not met: %(rule)s "
+                            "%(year)d: matching rule not met: %(rule)s "
                             "(here %(num)s against a base of %(base)s)."
                         )
                         % {
                             "year": year,
-                            "rule": rule.describe(),
-                            "num": format_won(numerator),
-                            "base": format_won(base),
+                            "rule": ratio.rule.describe(),
+                            "num": format_won(ratio.numerator),
+                            "base": format_won(ratio.base),
                         },
                         year=year,
                     )
@@ -488,3 +510,53 @@ def _counted_list(projects: list[CountedProject]) -> str:
     return _("Counted besides this application: %(projects)s.") % {
         "projects": "; ".join(str(p) for p in sorted(projects, key=lambda p: (p.ends_on, p.title)))
     }
+
+
+def _check_core(application, call, track) -> list[Failure]:
+    """The core of an application: a project director, KPI targets and milestones in every plan
+    year, and the documents the call requires."""
+    failures = []
+    people = application.people.all()
+    if not any(p.role == ApplicationPerson.Role.DIRECTOR for p in people):
+        failures.append(
+            Failure(
+                RuleCode.PEOPLE_DIRECTOR,
+                "people",
+                _("Name the project director (연구책임자 of the project)."),
+            )
+        )
+    years = range(1, track.duration_years + 1)
+    kpi_years = set(application.kpi_targets.values_list("year", flat=True))
+    milestone_years = set(application.milestones.values_list("year", flat=True))
+    for year in years:
+        label = call.calendar_year(year)
+        if year not in kpi_years:
+            failures.append(
+                Failure(
+                    RuleCode.KPIS_YEAR,
+                    "kpis",
+                    _("%(year)d: set at least one KPI target for this year.") % {"year": label},
+                    year=label,
+                )
+            )
+        if year not in milestone_years:
+            failures.append(
+                Failure(
+                    RuleCode.MILESTONES_YEAR,
+                    "milestones",
+                    _("%(year)d: plan at least one milestone for this year.") % {"year": label},
+                    year=label,
+                )
+            )
+    present = set(application.documents.values_list("kind", flat=True))
+    for required in call.required_documents.all():
+        if required.kind not in present:
+            failures.append(
+                Failure(
+                    RuleCode.DOCUMENTS_MISSING,
+                    "documents",
+                    _("The call requires a document of kind %(kind)s.")
+                    % {"kind": required.get_kind_display()},
+                )
+            )
+    return failures

@@ -130,6 +130,7 @@ def application_detail(pk: int) -> Application:
             ),
             Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "member_id")),
             _LEAD_PROVINCES,
+            "call__matching_rules",
             "people__person",
             "kpi_targets",
             "milestones",
@@ -191,4 +192,8 @@ def organisation_search(
     match = Q(name__icontains=query) | Q(name_en__icontains=query)
     if digits.isdigit():
         match |= Q(business_number__startswith=digits)
+    # Short names as people write them: "충북" finds 충청북도, "충북 테크노파크" 충청북도 테크노파크.
+    for short, full in Province.objects.exclude(short_name="").values_list("short_name", "name").distinct():
+        if short in query:
+            match |= Q(name__icontains=query.replace(short, full))
     return qs.filter(match)

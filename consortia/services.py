@@ -24,7 +24,7 @@ from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
 from consortia.documents import DocumentRefused, check_document, spooled_copy
-from consortia.exceptions import InvalidInput, InvalidTransition, NotEditable, RulesBroken
+from consortia.exceptions import InvalidInput, InvalidTransition, MemberInUse, NotEditable, RulesBroken
 from consortia.models import (
     Application,
     ApplicationDocument,
@@ -422,14 +422,57 @@ def create_consortium_with_new_government(
 
 
 @transaction.atomic
-def remove_member(*, actor, member_id: int) -> None:
-    member = ConsortiumMember.objects.select_related("consortium").get(pk=member_id)
+def update_member(
+    *, actor, member_id: int, role: str | None = None, department: str | None = None
+) -> ConsortiumMember:
+    """Changes a member's role or department in place: its budget lines and people stay."""
+    member = ConsortiumMember.objects.select_related("organisation").get(pk=member_id)
+    consortium = _consortium_for_edit(actor, member.consortium_id)
+    changed = []
+    if role is not None and role != member.role:
+        if role not in ConsortiumMember.Role.values:
+            raise InvalidInput(_("Unknown role."), fields={"role": [_("Unknown role.")]})
+        if (
+            role == ConsortiumMember.Role.LEAD_GOVERNMENT
+            and member.organisation.type != OrganisationType.LOCAL_GOVERNMENT
+        ):
+            message = _("Only a local government can be a lead local government.")
+            raise InvalidInput(message, fields={"role": [message]})
+        if member.organisation_id == consortium.representative_id:
+            message = _("The representative local government stays a lead local government.")
+            raise InvalidInput(message, fields={"role": [message]})
+        member.role = role
+        changed.append("role")
+    if department is not None and department != member.department:
+        member.department = department
+        changed.append("department")
+    if changed:
+        _full_clean(member)
+        member.save(update_fields=changed)
+    return member
+
+
+@transaction.atomic
+def remove_member(*, actor, member_id: int, confirm: bool = False) -> None:
+    """Removes a member; if drafts hold its budget lines or people, only when `confirm`ed (they go too)."""
+    member = ConsortiumMember.objects.select_related("consortium", "organisation").get(pk=member_id)
     consortium = _consortium_for_edit(actor, member.consortium_id)
     if member.organisation_id == consortium.representative_id:
         raise InvalidInput(
             _("The representative local government cannot be removed."),
             fields={"members": [_("The representative local government cannot be removed.")]},
         )
+    lines = BudgetLine.objects.filter(member=member).count()
+    people = ApplicationPerson.objects.filter(member=member).count()
+    if (lines or people) and not confirm:
+        message = _(
+            "%(org)s has %(lines)d budget line(s) and %(people)d researcher(s) in draft applications; "
+            "removing it deletes them. Confirm to go ahead."
+        ) % {"org": member.organisation, "lines": lines, "people": people}
+        raise MemberInUse(message, fields={"confirm": [message]})
+    # Named here, not left to the cascade: what goes with the member is what was confirmed.
+    BudgetLine.objects.filter(member=member).delete()
+    ApplicationPerson.objects.filter(member=member).delete()
     member.delete()
     recompute_conflicts_for_consortium(consortium_id=consortium.pk)
 
@@ -441,15 +484,49 @@ def remove_member(*, actor, member_id: int) -> None:
 def create_application(
     *, actor, consortium_id: int, call: Call, track: Track, title: str, **fields: Any
 ) -> Application:
-    """Starts a draft application of the consortium to one track of a call."""
-    consortium = Consortium.objects.get(pk=consortium_id)
-    if not permissions.can_edit_consortium(actor, consortium):
-        raise PermissionDenied
-    if track.call_id != call.pk:
-        raise InvalidInput(
-            _("The track is not a track of this call."), fields={"track": [_("Not in this call.")]}
-        )
-    _check_not_reviewer(actor, call)
+    """Starts a draft application of the consortium to one track of a call, unless it could never
+    be submitted: a second live application to the call, or members frozen in a shape the call refuses."""
+    with transaction.atomic():
+        # The consortium row serialises its own starts: two at once cannot both pass the check below.
+        consortium = locks.lock_consortium(consortium_id)
+        if not permissions.can_edit_consortium(actor, consortium):
+            raise PermissionDenied
+        if track.call_id != call.pk:
+            raise InvalidInput(
+                _("The track is not a track of this call."), fields={"track": [_("Not in this call.")]}
+            )
+        _check_not_reviewer(actor, call)
+        _check_can_start(consortium, call, track)
+        return _start_application(actor, consortium, call, track, title, fields)
+
+
+def _check_can_start(consortium: Consortium, call: Call, track: Track) -> None:
+    live = consortium.applications.filter(call=call).exclude(
+        state__in=[Application.State.WITHDRAWN, Application.State.NOT_SELECTED]
+    )
+    if existing := live.first():
+        message = _(
+            "This consortium already has an application to this call (%(title)s, %(state)s); "
+            "a consortium applies once per call."
+        ) % {"title": existing.title, "state": existing.get_state_display()}
+        raise InvalidInput(message, fields={"call": [message]})
+    frozen = consortium.applications.exclude(
+        state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
+    ).exists()
+    if frozen:
+        from consortia.rules import member_failures
+
+        probe = Application(consortium=consortium, call=call, track=track)
+        if failures := member_failures(probe):
+            reasons = " ".join(f.message for f in failures)
+            message = _(
+                "The members are frozen by a submitted application and do not meet this call's "
+                "rules, so this application could never be submitted: %(reasons)s"
+            ) % {"reasons": reasons}
+            raise InvalidInput(message, fields={"track": [message]})
+
+
+def _start_application(actor, consortium, call, track, title, fields) -> Application:
     application = Application(
         consortium=consortium, call=call, track=track, title=title, created_by=actor, **fields
     )
@@ -503,11 +580,16 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _check_plan_year(errors: dict[str, list[str]], key: str, year: Any, duration: int) -> None:
+def _check_plan_year(errors: dict[str, list[str]], key: str, year: Any, duration: int, call=None) -> None:
     if not (_is_count(year) and 1 <= year <= duration):
-        errors.setdefault(key, []).append(
-            _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
-        )
+        if call is None:
+            message = _("The plan year must be between 1 and %(n)d (the track's duration).") % {"n": duration}
+        else:
+            message = _("The year must be between %(first)d and %(last)d (the track's duration).") % {
+                "first": call.calendar_year(1),
+                "last": call.calendar_year(duration),
+            }
+        errors.setdefault(key, []).append(message)
 
 
 MONEY_FIELDS = ("national_krw", "local_cash_krw", "private_cash_krw", "private_in_kind_krw")
@@ -525,7 +607,7 @@ def set_budget(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
         member_id, year = row.get("member"), row.get("year")
         if member_id not in member_ids:
             errors.setdefault(f"rows.{i}.member", []).append(_("Not a member of this consortium."))
-        _check_plan_year(errors, f"rows.{i}.year", year, duration)
+        _check_plan_year(errors, f"rows.{i}.year", year, duration, application.call)
         if (member_id, year) in seen:
             errors.setdefault(f"rows.{i}.year", []).append(_("This member already has a row for this year."))
         seen.add((member_id, year))
@@ -561,7 +643,7 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
         if row.get("indicator") not in KpiIndicator.values:
             errors.setdefault(f"rows.{i}.indicator", []).append(_("Choose an indicator from the catalogue."))
         year = row.get("year")
-        _check_plan_year(errors, f"rows.{i}.year", year, duration)
+        _check_plan_year(errors, f"rows.{i}.year", year, duration, application.call)
         value = row.get("value")
         if not _is_count(value):
             errors.setdefault(f"rows.{i}.value", []).append(_("Enter a whole number, zero or more."))
@@ -587,7 +669,7 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
     errors: dict[str, list[str]] = {}
     for i, row in enumerate(rows):
         year = row.get("year")
-        _check_plan_year(errors, f"rows.{i}.year", year, duration)
+        _check_plan_year(errors, f"rows.{i}.year", year, duration, application.call)
         title = (row.get("title") or "").strip()
         if not title:
             errors.setdefault(f"rows.{i}.title", []).append(_("Required."))

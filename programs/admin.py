@@ -26,6 +26,7 @@ from programs.models import (
     ProvinceSuccession,
     Region,
     RegionScheme,
+    RequiredDocument,
     Track,
     WorkerHeartbeat,
 )
@@ -187,6 +188,10 @@ class MemberRequirementInline(CallChildInline):
     model = MemberTypeRequirement
 
 
+class RequiredDocumentInline(CallChildInline):
+    model = RequiredDocument
+
+
 class CallAdminForm(forms.ModelForm):
     class Meta:
         model = Call
@@ -236,7 +241,7 @@ class CallAdmin(ModelAdmin):
     search_fields = ["title", "title_en"]
     filter_horizontal = ["eligible_regions", "eligible_provinces"]
     autocomplete_fields = ["parent"]
-    inlines = [TrackInline, MatchingRuleInline, MemberRequirementInline]
+    inlines = [TrackInline, MatchingRuleInline, MemberRequirementInline, RequiredDocumentInline]
 
     @admin.display(description=_("status"))
     def status(self, obj: Call) -> str:

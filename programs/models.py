@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consortia.choices import OrganisationType
+from consortia.choices import REQUIREMENT_TYPE_CHOICES, DocumentKind, types_of
 
 # --- reference data: provinces, regions, region schemes --------------------------------
 
@@ -36,6 +36,9 @@ class Province(models.Model):
         validators=[RegexValidator(r"^\d{2}$", _("A province code is two digits."))],
     )
     name = models.CharField(_("name"), max_length=40)
+    short_name = models.CharField(
+        _("short name"), max_length=20, blank=True, help_text=_("As people write it: 충북 for 충청북도.")
+    )
     name_en = models.CharField(_("English name"), max_length=60)
     effective_from = models.DateField(_("in force from"))
     effective_to = models.DateField(
@@ -270,6 +273,14 @@ class Call(models.Model):
         SECOND = "second", _("second stage (main)")
 
     program = models.ForeignKey(Program, models.PROTECT, related_name="calls", verbose_name=_("program"))
+    # The stable name of the call in the API (/api/calls/{code}/): row ids are not part of the contract.
+    code = models.SlugField(
+        _("code"),
+        max_length=60,
+        unique=True,
+        validators=[RegexValidator(r"[a-z]", _("A code has at least one letter."))],
+        help_text=_("Stable identifier for integrations, e.g. megaproject-2026."),
+    )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -311,6 +322,12 @@ class Call(models.Model):
     enforce_concurrency_limit = models.BooleanField(
         _("apply the concurrent-project limit (3책5공)"), default=True
     )
+    project_starts_on = models.DateField(
+        _("project starts on"),
+        null=True,
+        blank=True,
+        help_text=_("First day of plan year 1; empty: 1 January of the year after the call's year."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CallQuerySet.as_manager()
@@ -346,6 +363,17 @@ class Call(models.Model):
     def is_open_at(self, instant: dt.datetime) -> bool:
         """Half-open [opens_at, closes_at): 17:59:59 before an 18:00 close is on time, 18:00 is late."""
         return self.opens_at <= instant < self.closes_at
+
+    @property
+    def first_budget_year(self) -> int:
+        """The calendar year of plan year 1: budgets, KPIs and milestones are shown by calendar year."""
+        return self.project_starts_on.year if self.project_starts_on else self.year + 1
+
+    def calendar_year(self, plan_year: int) -> int:
+        return self.first_budget_year + plan_year - 1
+
+    def plan_year(self, calendar_year: int) -> int:
+        return calendar_year - self.first_budget_year + 1
 
     @property
     def opening_date(self) -> dt.date:
@@ -468,11 +496,12 @@ class MatchingRule(models.Model):
 
 
 class MemberTypeRequirement(models.Model):
-    """A consortium must include at least `min_count` members of `organisation_type`."""
+    """A consortium must include at least `min_count` members of `organisation_type`, which may name
+    a group of types ("firms of any size ≥ 2")."""
 
     call = models.ForeignKey(Call, models.CASCADE, related_name="member_requirements")
     organisation_type = models.CharField(
-        _("organisation type"), max_length=30, choices=OrganisationType.choices
+        _("organisation type"), max_length=30, choices=REQUIREMENT_TYPE_CHOICES
     )
     min_count = models.PositiveSmallIntegerField(
         _("minimum count"), default=1, validators=[MinValueValidator(1)]
@@ -487,6 +516,27 @@ class MemberTypeRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_organisation_type_display()} ≥ {self.min_count}"
+
+    @property
+    def types(self) -> frozenset[str]:
+        return types_of(self.organisation_type)
+
+
+class RequiredDocument(models.Model):
+    """A kind of document every application to the call must carry (the demo call: the plan)."""
+
+    call = models.ForeignKey(Call, models.CASCADE, related_name="required_documents")
+    kind = models.CharField(_("document kind"), max_length=20, choices=DocumentKind.choices)
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "kind"], name="required_document_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
 
 
 class WorkerHeartbeat(models.Model):

@@ -31,6 +31,30 @@ PROVINCES = [
     ("12", "전남광주통합특별시", "Jeonnam-Gwangju Special City", D(2026, 7, 1), None, []),
 ]
 
+# The common short names (약칭), by code: organisation search finds 충청북도 by 충북.
+SHORT_NAMES = {
+    "11": "서울",
+    "26": "부산",
+    "27": "대구",
+    "28": "인천",
+    "29": "광주",
+    "30": "대전",
+    "31": "울산",
+    "36": "세종",
+    "41": "경기",
+    "42": "강원",
+    "43": "충북",
+    "44": "충남",
+    "45": "전북",
+    "46": "전남",
+    "47": "경북",
+    "48": "경남",
+    "50": "제주",
+    "51": "강원",
+    "52": "전북",
+    "12": "전남광주",
+}
+
 DEFAULT_SCHEME = ("5+2 광역권", "5+2 wide regions")
 # code, name, English name, capital area?, province codes (every period)
 REGIONS_5_2 = [
@@ -63,6 +87,9 @@ def load(apps=None) -> None:
             defaults={"code": code, "name_en": name_en, "effective_to": end},
         )
         by_code[code] = province
+        if hasattr(province, "short_name") and not province.short_name:
+            province.short_name = SHORT_NAMES.get(code, "")
+            province.save(update_fields=["short_name"])
     for code, *_rest, successors in PROVINCES:
         for succ in successors:
             Succession.objects.get_or_create(predecessor=by_code[code], successor=by_code[succ])

@@ -73,6 +73,7 @@ def calls_with_rules() -> QuerySet[Call]:
         "tracks",
         "matching_rules",
         "member_requirements",
+        "required_documents",
         "eligible_provinces",
         Prefetch("eligible_regions", queryset=Region.objects.prefetch_related("provinces")),
     )
@@ -98,3 +99,11 @@ def call_rules_locked(call: Call) -> bool:
 
 def open_calls(*, at: dt.datetime | None = None) -> QuerySet[Call]:
     return calls_with_rules().open_at(at or timezone.now()).order_by("closes_at")
+
+
+def province_by_code(code: str, *, on: dt.date | None = None) -> Province | None:
+    """The province with administrative code `code` in force on `on` (today); if none is, the
+    latest row with that code (an ended province, for history)."""
+    rows = Province.objects.filter(code=code)
+    day = on or timezone.localdate()
+    return rows.in_force_on(day).first() or rows.order_by("-effective_from").first()

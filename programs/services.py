@@ -30,6 +30,7 @@ from programs.models import (
     ProvinceSuccession,
     Region,
     RegionScheme,
+    RequiredDocument,
     Track,
     WorkerHeartbeat,
 )
@@ -51,6 +52,7 @@ RULE_FIELDS = frozenset(
         "tracks",
         "matching_rules",
         "member_requirements",
+        "required_documents",
     }
 )
 SCALAR_FIELDS = (
@@ -65,6 +67,8 @@ SCALAR_FIELDS = (
     "region_scheme",
     "cutoff_score",
     "enforce_concurrency_limit",
+    "code",
+    "project_starts_on",
 )
 
 
@@ -128,6 +132,34 @@ def _replace_children(call: Call, model, related: str, rows: list[dict[str, Any]
     model.objects.bulk_create([model(call=call, **row) for row in rows])
 
 
+def _set_required_documents(call: Call, kinds: list[str]) -> None:
+    call.required_documents.exclude(kind__in=kinds).delete()
+    for kind in kinds:
+        RequiredDocument.objects.get_or_create(call=call, kind=kind)
+
+
+def _update_tracks(call: Call, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Tracks by their code, in place: applications point at them (PROTECT), so a track keeps its
+    row; a new code adds a track; a code left out is removed only while nothing points at it."""
+    existing = {t.code: t for t in call.tracks.all()}
+    for row in rows:
+        track = existing.get(row["code"]) or Track(call=call)
+        for key, value in row.items():
+            setattr(track, key, value)
+        track.save()
+    errors: dict[str, list[str]] = {}
+    for code, track in existing.items():
+        if code in {row["code"] for row in rows}:
+            continue
+        if track.applications.exists():
+            errors.setdefault("tracks", []).append(
+                _("The track %(code)s has applications and cannot be removed.") % {"code": code}
+            )
+        else:
+            track.delete()
+    return errors
+
+
 def _check_children(tracks, matching_rules, member_requirements) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if tracks is not None:
@@ -160,6 +192,7 @@ def create_call(
     tracks: list[dict[str, Any]],
     matching_rules: list[dict[str, Any]] | None = None,
     member_requirements: list[dict[str, Any]] | None = None,
+    required_documents: list[str] | None = None,
     **fields: Any,
 ) -> Call:
     """Creates a call with its tracks and rules, all or nothing."""
@@ -181,6 +214,8 @@ def create_call(
         eligible_provinces=eligible_provinces,
     )
     errors |= _check_children(tracks, matching_rules, member_requirements)
+    if Call.objects.filter(code=fields.get("code")).exists():
+        errors.setdefault("code", []).append(_("Another call has this code."))
     if errors:
         raise InvalidCall(_("The call is not valid."), fields=errors)
     call = Call.objects.create(program=program, **fields)
@@ -189,6 +224,7 @@ def create_call(
     _replace_children(call, Track, "tracks", tracks)
     _replace_children(call, MatchingRule, "matching_rules", matching_rules)
     _replace_children(call, MemberTypeRequirement, "member_requirements", member_requirements)
+    _set_required_documents(call, required_documents or [])
     return call
 
 
@@ -228,6 +264,8 @@ def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
     errors |= _check_children(
         changes.get("tracks"), changes.get("matching_rules"), changes.get("member_requirements")
     )
+    if Call.objects.filter(code=merged["code"]).exclude(pk=call.pk).exists():
+        errors.setdefault("code", []).append(_("Another call has this code."))
     if errors:
         raise InvalidCall(_("The call is not valid."), fields=errors)
     for f, value in merged.items():
@@ -237,12 +275,14 @@ def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
         call.eligible_regions.set(regions)
     if "eligible_provinces" in changes:
         call.eligible_provinces.set(provinces)
-    if "tracks" in changes:
-        _replace_children(call, Track, "tracks", changes["tracks"])
+    if "tracks" in changes and (errors := _update_tracks(call, changes["tracks"])):
+        raise InvalidCall(_("The call is not valid."), fields=errors)
     if "matching_rules" in changes:
         _replace_children(call, MatchingRule, "matching_rules", changes["matching_rules"])
     if "member_requirements" in changes:
         _replace_children(call, MemberTypeRequirement, "member_requirements", changes["member_requirements"])
+    if "required_documents" in changes:
+        _set_required_documents(call, changes["required_documents"])
     return call
 
 
@@ -263,6 +303,8 @@ def _differs(call: Call, field: str, value: Any) -> bool:
     if field == "matching_rules":
         keys = tuple(f.name for f in MatchingRule._meta.fields if f.name not in ("id", "call"))
         return _rows(call.matching_rules.all(), keys) != _rows_from(value, keys, MatchingRule)
+    if field == "required_documents":
+        return set(value) != set(call.required_documents.values_list("kind", flat=True))
     if field == "member_requirements":
         keys = ("organisation_type", "min_count")
         return _rows(call.member_requirements.all(), keys) != _rows_from(value, keys, MemberTypeRequirement)

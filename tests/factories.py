@@ -87,6 +87,7 @@ class CallFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"call-{n}")
     year = 2026
     title = factory.Sequence(lambda n: f"2026년 메가프로젝트 공모 {n}")
     opens_at = factory.LazyFunction(
@@ -210,7 +211,7 @@ def complete_application(
 ) -> Application:
     """A draft that meets the default call's rules: lead government of `province_code`, a
     university lead institution and an SME partner, a 3-year budget with 20% local cash."""
-    from consortia.models import BudgetLine
+    from consortia.models import ApplicationPerson, BudgetLine, KpiTarget, Person, PlannedMilestone
 
     call = call or CallFactory()
     track = call.tracks.get(code=track_code)
@@ -238,6 +239,12 @@ def complete_application(
             private_in_kind_krw=50_000_000,
         )
         BudgetLine.objects.create(application=app, member=lead_gov, year=year, local_cash_krw=250_000_000)
+        KpiTarget.objects.create(application=app, indicator="new_jobs", year=year, value=10 * year)
+        PlannedMilestone.objects.create(application=app, year=year, title=f"{year}차년도 실증")
+    director = Person.objects.create(name="김연구", researcher_number=f"9{app.pk:07d}")
+    ApplicationPerson.objects.create(
+        application=app, member=uni, person=director, role=ApplicationPerson.Role.DIRECTOR
+    )
     return app
 
 

@@ -103,7 +103,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"  # /my/: where an applicant works
 LOGOUT_REDIRECT_URL = "home"
 
 # --- language and time ------------------------------------------------------------------
@@ -210,8 +210,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Unknown query parameters are refused (a 400), not silently ignored.
+    "DEFAULT_FILTER_BACKENDS": ["config.filters.StrictFilterBackend"],
+    # Declares 400/401/403/404 with the one error shape on every operation.
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -236,7 +238,7 @@ SPECTACULAR_SETTINGS = {
         "GradeKindEnum": "awards.models.Grade.Kind",
         "LedgerEntryKindEnum": "awards.models.LedgerEntry.Kind",
         "AwardChangeItemKindEnum": "awards.models.AwardChangeItem.Kind",
-        "DocumentKindEnum": "consortia.models.ApplicationDocument.Kind",
+        "DocumentKindEnum": "consortia.choices.DocumentKind",
     },
 }
 

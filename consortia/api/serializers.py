@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.schema import ErrorOut
+from consortia.budget import budget_sheet
 from consortia.choices import KpiIndicator, OrganisationType
 from consortia.models import (
     Application,
@@ -31,18 +34,29 @@ from programs.models import Call, ProjectKind, Province, Track
 # --- out ------------------------------------------------------------------------------------
 
 
-class ProvinceBrief(serializers.ModelSerializer):
-    class Meta:
-        model = Province
-        fields = ["id", "code", "name", "name_en"]
+class CalendarYearField(serializers.IntegerField):
+    """Plan year 1, 2, 3 in storage; the calendar year (2027 …) of the call's project in the API."""
+
+    def to_representation(self, plan_year: int) -> int:
+        return self.context["call"].calendar_year(plan_year)
 
 
 class OrganisationOut(serializers.ModelSerializer):
-    province = ProvinceBrief(read_only=True)
+    province = serializers.CharField(source="province.code", read_only=True, help_text="Administrative code")
+    province_name = serializers.CharField(source="province.name", read_only=True)
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "name_en", "type", "province", "department", "business_number"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "type",
+            "province",
+            "province_name",
+            "department",
+            "business_number",
+        ]
 
 
 class MemberOut(serializers.ModelSerializer):
@@ -69,9 +83,11 @@ class ConsortiumBrief(serializers.ModelSerializer):
 
 
 class CallBrief(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.code", read_only=True)
+
     class Meta:
         model = Call
-        fields = ["id", "title", "program", "opens_at", "closes_at"]
+        fields = ["id", "code", "title", "program", "opens_at", "closes_at", "first_budget_year"]
 
 
 class TrackBrief(serializers.ModelSerializer):
@@ -90,11 +106,12 @@ class LeadProvinceOut(serializers.ModelSerializer):
     """A lead local government's province as the application was submitted under it."""
 
     organisation = OrganisationBrief(read_only=True)
-    province = ProvinceBrief(read_only=True)
+    province = serializers.CharField(source="province.code", read_only=True, help_text="Administrative code")
+    province_name = serializers.CharField(source="province.name", read_only=True)
 
     class Meta:
         model = ApplicationLeadProvince
-        fields = ["organisation", "province", "is_representative"]
+        fields = ["organisation", "province", "province_name", "is_representative"]
 
 
 class ApplicationListOut(serializers.ModelSerializer):
@@ -119,6 +136,8 @@ class ApplicationListOut(serializers.ModelSerializer):
 
 
 class BudgetLineOut(serializers.ModelSerializer):
+    year = CalendarYearField(read_only=True)
+
     class Meta:
         model = BudgetLine
         fields = [
@@ -132,13 +151,30 @@ class BudgetLineOut(serializers.ModelSerializer):
         ]
 
 
+class RatioOut(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=RuleCode.choices, source="code")
+    description = serializers.CharField(source="rule.describe")
+    comparison = serializers.CharField(source="rule.comparison")
+    percent_limit = serializers.DecimalField(source="rule.percent", max_digits=6, decimal_places=2)
+    numerator_krw = serializers.IntegerField(source="numerator", min_value=0)
+    base_krw = serializers.IntegerField(source="base", min_value=0)
+    percent = serializers.CharField(help_text="Truncated to basis points: 1 won short never shows the limit.")
+    ok = serializers.BooleanField()
+
+
 class BudgetTotalOut(serializers.Serializer):
-    year = serializers.IntegerField()
-    national_krw = serializers.IntegerField()
-    local_cash_krw = serializers.IntegerField()
-    private_cash_krw = serializers.IntegerField()
-    private_in_kind_krw = serializers.IntegerField()
-    total_krw = serializers.IntegerField()
+    """One plan year's totals and checks, from the same presenter as the rule check (consortia.budget)."""
+
+    year = serializers.IntegerField(source="calendar_year", help_text="Calendar year")
+    plan_year = serializers.IntegerField(source="year", min_value=1, max_value=10)
+    national_krw = serializers.IntegerField(source="totals.national_krw", min_value=0)
+    local_cash_krw = serializers.IntegerField(source="totals.local_cash_krw", min_value=0)
+    private_cash_krw = serializers.IntegerField(source="totals.private_cash_krw", min_value=0)
+    private_in_kind_krw = serializers.IntegerField(source="totals.private_in_kind_krw", min_value=0)
+    total_krw = serializers.IntegerField(source="total", min_value=0)
+    national_cap_krw = serializers.IntegerField(source="cap_krw", min_value=0)
+    cap_ok = serializers.BooleanField()
+    ratios = RatioOut(many=True)
 
 
 class PersonOut(serializers.ModelSerializer):
@@ -152,12 +188,16 @@ class PersonOut(serializers.ModelSerializer):
 
 
 class KpiTargetOut(serializers.ModelSerializer):
+    year = CalendarYearField(read_only=True)
+
     class Meta:
         model = KpiTarget
         fields = ["id", "indicator", "year", "value"]
 
 
 class MilestoneOut(serializers.ModelSerializer):
+    year = CalendarYearField(read_only=True)
+
     class Meta:
         model = PlannedMilestone
         fields = ["id", "year", "title", "description"]
@@ -177,15 +217,20 @@ class DocumentOut(serializers.ModelSerializer):
         )
 
 
+class ActorOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.SerializerMethodField(help_text='As Koreans write it: "김민지".')
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
 class EventOut(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
+    actor = ActorOut(read_only=True)
 
     class Meta:
         model = ApplicationEvent
         fields = ["id", "from_state", "to_state", "actor", "reason", "at"]
-
-    def get_actor(self, event: ApplicationEvent) -> str:
-        return event.actor.get_full_name().strip() or event.actor.get_username()
 
 
 class ApplicationDetailOut(serializers.ModelSerializer):
@@ -231,11 +276,13 @@ class ApplicationDetailOut(serializers.ModelSerializer):
 
     @extend_schema_field(BudgetTotalOut(many=True))
     def get_budget_totals(self, application: Application) -> list[dict]:
-        by_year = self.context.get("totals", {})
-        return [
-            {"year": year, **sources, "total_krw": sum(sources.values())}
-            for year, sources in sorted(by_year.items())
-        ]
+        sheet = budget_sheet(
+            application.budget_lines.all(),
+            rules=list(application.call.matching_rules.all()),
+            track=application.track,
+            call=application.call,
+        )
+        return BudgetTotalOut(sheet, many=True).data
 
 
 class InvitationOut(serializers.ModelSerializer):
@@ -261,13 +308,6 @@ class CheckOut(serializers.Serializer):
     failures = FailureOut(many=True)
 
 
-class ErrorOut(serializers.Serializer):
-    """The one error shape of every 4xx."""
-
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
 class RefusalOut(ErrorOut):
     """A refusal by the call's rules: the error shape plus each failure with its rule code."""
 
@@ -281,10 +321,21 @@ class OrganisationIn(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     name_en = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
     type = serializers.ChoiceField(choices=OrganisationType.choices)
-    province = serializers.PrimaryKeyRelatedField(queryset=Province.objects.all())
+    province = serializers.CharField(
+        max_length=2, help_text='Administrative code of a province in force today, e.g. "12".'
+    )
     department = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     # Hyphens allowed: the service normalises and checks the digit.
     business_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+    def validate_province(self, code: str) -> Province:
+        today = timezone.localdate()
+        if province := Province.objects.in_force_on(today).filter(code=code).first():
+            return province
+        raise serializers.ValidationError(
+            _("No province with code %(code)s is in force on %(day)s.")
+            % {"code": code, "day": today.isoformat()}
+        )
 
 
 class ConsortiumIn(serializers.Serializer):
@@ -302,11 +353,24 @@ class MemberIn(serializers.Serializer):
     department = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
+class MemberPatchIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ConsortiumMember.Role.choices, required=False)
+    department = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class RemoveMemberQuery(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also delete the member's budget lines and researchers in draft applications.",
+    )
+
+
 class ApplicationIn(serializers.Serializer):
     # Only the user's own consortia: another consortium's id reads as "does not exist".
     consortium = serializers.PrimaryKeyRelatedField(queryset=Consortium.objects.none())
-    call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
-    track = serializers.PrimaryKeyRelatedField(queryset=Track.objects.all())
+    call = serializers.SlugRelatedField(slug_field="code", queryset=Call.objects.all(), help_text="Call code")
+    track = serializers.CharField(max_length=40, help_text='Track code within the call, e.g. "leap".')
     title = serializers.CharField(max_length=200)
     future_technology = serializers.CharField(max_length=120, required=False, allow_blank=True)
     key_industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -318,6 +382,13 @@ class ApplicationIn(serializers.Serializer):
         if request is not None and request.user.is_authenticated:
             self.fields["consortium"].queryset = consortia_for(request.user).prefetch_related(None)
 
+    def validate(self, data: dict) -> dict:
+        track = Track.objects.filter(call=data["call"], code=data["track"]).first()
+        if track is None:
+            raise serializers.ValidationError({"track": [_("The call has no track with this code.")]})
+        data["track"] = track
+        return data
+
 
 class ApplicationBasicsIn(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
@@ -326,9 +397,12 @@ class ApplicationBasicsIn(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
+YEAR_HELP = "Calendar year of the plan (e.g. 2027), within the track's duration from the call's first year."
+
+
 class BudgetRowIn(serializers.Serializer):
     member = serializers.IntegerField()
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     national_krw = serializers.IntegerField(min_value=0, default=0)
     local_cash_krw = serializers.IntegerField(min_value=0, default=0)
     private_cash_krw = serializers.IntegerField(min_value=0, default=0)
@@ -341,7 +415,7 @@ class BudgetIn(serializers.Serializer):
 
 class KpiRowIn(serializers.Serializer):
     indicator = serializers.ChoiceField(choices=KpiIndicator.choices)
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     value = serializers.IntegerField(min_value=0)
 
 
@@ -350,7 +424,7 @@ class KpiTargetsIn(serializers.Serializer):
 
 
 class MilestoneRowIn(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -40,14 +40,17 @@ from consortia.api.serializers import (
     KpiTargetsIn,
     MemberIn,
     MemberOut,
+    MemberPatchIn,
     MilestonesIn,
     OrganisationIn,
     OrganisationOut,
     PeopleIn,
     RefusalOut,
+    RemoveMemberQuery,
     WithdrawIn,
 )
 from consortia.choices import OrganisationType
+from consortia.documents import DOCX, HWP, HWPX, PDF, XLSX
 from consortia.models import (
     Application,
     ApplicationDocument,
@@ -89,8 +92,7 @@ def _visible_document(user, pk: int, doc_id: int) -> ApplicationDocument:
 
 def _detail_response(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     application = selectors.application_detail(pk)
-    totals = selectors.budget_totals_by_year([pk]).get(pk, {})
-    out = ApplicationDetailOut(application, context={"request": request, "totals": totals})
+    out = ApplicationDetailOut(application, context={"request": request, "call": application.call})
     return Response(out.data, status=code)
 
 
@@ -229,12 +231,30 @@ class DeclineInvitationApi(AnswerInvitationApi):
 
 
 class RemoveMemberApi(APIView):
-    @extend_schema(responses={204: None})
+    """One member: PATCH its role or department in place; DELETE it (with `?confirm=true` when drafts
+    hold its budget lines or researchers, which go with it)."""
+
+    @extend_schema(request=MemberPatchIn, responses={200: MemberOut})
+    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+        consortium = _visible_consortium(request.user, pk)
+        if not consortium.members.filter(pk=member_id).exists():
+            raise NotFound
+        serializer = MemberPatchIn(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.update_member(actor=request.user, member_id=member_id, **serializer.validated_data)
+        member = ConsortiumMember.objects.select_related("organisation__province").get(pk=member_id)
+        return Response(MemberOut(member).data)
+
+    @extend_schema(parameters=[RemoveMemberQuery], responses={204: None})
     def delete(self, request: Request, pk: int, member_id: int) -> Response:
         consortium = _visible_consortium(request.user, pk)
         if not consortium.members.filter(pk=member_id).exists():
             raise NotFound
-        services.remove_member(actor=request.user, member_id=member_id)
+        query = RemoveMemberQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        services.remove_member(
+            actor=request.user, member_id=member_id, confirm=query.validated_data["confirm"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -242,8 +262,8 @@ class RemoveMemberApi(APIView):
 
 
 class ApplicationFilter(filters.FilterSet):
-    call = filters.NumberFilter(field_name="call_id")
-    track = filters.NumberFilter(field_name="track_id")
+    call = filters.CharFilter(field_name="call__code", help_text="Call code")
+    track = filters.CharFilter(field_name="track__code", help_text="Track code")
     state = filters.ChoiceFilter(choices=Application.State.choices)
 
     class Meta:
@@ -295,10 +315,14 @@ class _RowsApi(APIView):
     service = staticmethod(services.set_budget)
 
     def put(self, request: Request, pk: int) -> Response:
-        _visible_application(request.user, pk)
+        application = _visible_application(request.user, pk)
         serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows = [dict(row) for row in serializer.validated_data["rows"]]
+        for row in rows:
+            # Calendar years in the API, plan years in storage.
+            if "year" in row:
+                row["year"] = application.call.plan_year(row["year"])
         self.service(actor=request.user, application_id=pk, rows=rows)
         return _detail_response(request, pk)
 
@@ -346,7 +370,10 @@ class UploadDocumentApi(APIView):
 
 class DownloadDocumentApi(APIView):
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        # The type the upload was sniffed as (by its bytes), never guessed from its name.
+        responses={
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in (PDF, HWP, HWPX, DOCX, XLSX)
+        },
     )
     def get(self, request: Request, pk: int, doc_id: int) -> FileResponse:
         document = _visible_document(request.user, pk, doc_id)

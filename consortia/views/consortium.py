@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.idempotency import create_once, once_token
 from config.errors import DomainError
+from config.josa import josa
 from consortia import forms, permissions, selectors, services
 from consortia.choices import OrganisationType
+from consortia.exceptions import MemberInUse
 from consortia.models import (
     Application,
     Consortium,
@@ -143,11 +145,13 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if invite:
                 messages.success(
                     request,
-                    _("%(org)s was invited to co-lead; it joins when its staff accept.")
-                    % {"org": data["organisation"]},
+                    josa(
+                        _("%(org)s was invited to co-lead; it joins when its staff accept.")
+                        % {"org": data["organisation"]}
+                    ),
                 )
                 return redirect("portal:consortium", consortium.pk)
-            messages.success(request, _("%(org)s was added.") % {"org": data["organisation"]})
+            messages.success(request, josa(_("%(org)s was added.") % {"org": data["organisation"]}))
             return redirect("portal:consortium", consortium.pk)
     elif action == "add_new" and new.is_valid():
         data = new.cleaned_data
@@ -170,7 +174,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             errors = forms.apply_domain_errors(new, exc)
         else:
-            messages.success(request, _("%(org)s was registered and added.") % {"org": data["name"]})
+            messages.success(request, josa(_("%(org)s was registered and added.") % {"org": data["name"]}))
             return redirect("portal:consortium", consortium.pk)
     elif action and action not in ("add_existing", "add_new"):
         raise Http404
@@ -204,11 +208,20 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         ConsortiumMember.objects.select_related("organisation"), pk=member_pk, consortium=consortium
     )
     try:
-        services.remove_member(actor=request.user, member_id=member.pk)
+        services.remove_member(
+            actor=request.user, member_id=member.pk, confirm=request.POST.get("confirm") == "1"
+        )
+    except MemberInUse as exc:
+        # Never a silent cascade: say what would go with the member and ask.
+        return render(
+            request,
+            "consortia/member_remove_confirm.html",
+            {"consortium": consortium, "member": member, "message": exc.message},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(org)s was removed.") % {"org": member.organisation})
+        messages.success(request, josa(_("%(org)s was removed.") % {"org": member.organisation}))
     return redirect("portal:consortium", consortium.pk)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.errors import DomainError
+from config.josa import josa
 from consortia import forms, services
 from consortia.models import (
     ApplicationDocument,
@@ -98,7 +99,7 @@ def _people(request, application) -> HttpResponse:
 
 def _row_step(request, application, step: str, formset_class, service, initial: list[dict]) -> HttpResponse:
     """A step edited as rows per plan year (KPI targets, milestones): save replaces them all."""
-    kwargs = {"years": forms.year_choices(application.track.duration_years)}
+    kwargs = {"years": forms.year_choices(application.track.duration_years, application.call)}
     errors: list[str] = []
     if request.method == "POST":
         formset = formset_class(request.POST, prefix=forms.ROWS_PREFIX, form_kwargs=kwargs)
@@ -159,7 +160,7 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(name)s was deleted.") % {"name": document.original_name})
+        messages.success(request, josa(_("%(name)s was deleted.") % {"name": document.original_name}))
     return redirect("portal:step", application.pk, "documents")
 
 

@@ -48,7 +48,8 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
     general: dict[str, list[Failure]] = defaultdict(list)
     people = list(application.people.all())
     person_ids = {p.person_id for p in people}
-    years = {line.year for line in application.budget_lines.all()}
+    # Failures name calendar years (2028), as people read them.
+    years = {application.call.calendar_year(line.year) for line in application.budget_lines.all()}
     for failure in failures or []:
         section = failure.field.split(".")[0]
         if section == "members" and failure.member_id in by_id:
@@ -57,7 +58,7 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
             by_year[failure.year].append(failure)
         elif section == "people" and failure.person_id in person_ids:
             by_person[failure.person_id].append(failure)
-        elif section in ("members", "budget", "people"):
+        elif section in ("members", "budget", "people", "kpis", "milestones", "documents"):
             general[section].append(failure)
         elif section in ("call", "track", "consortium"):
             general["call"].append(failure)
@@ -68,15 +69,19 @@ def _sections(application: Application, failures: list[Failure] | None) -> Secti
         by_id,
         list(application.call.matching_rules.all()),
         application.track,
+        application.call,
     )
     for year in budget:
-        year.failures = by_year[year.year]
+        year.failures = by_year[year.calendar_year]
     problems = [
         ("section-call", _("Call"), len(general["call"]) + len(general["other"])),
         ("section-members", _("Members"), len(general["members"]) + sum(map(len, by_member.values()))),
         ("section-people", _("Researchers"), len(general["people"]) + sum(map(len, by_person.values()))),
         ("section-budget", _("Budget plan"), len(general["budget"])),
-        *((f"budget-year-{y.year}", y.label, len(y.failures)) for y in budget),
+        *((f"budget-year-{y.calendar_year}", y.label, len(y.failures)) for y in budget),
+        ("section-kpis", _("KPI targets"), len(general["kpis"])),
+        ("section-milestones", _("Milestones"), len(general["milestones"])),
+        ("section-documents", _("Documents"), len(general["documents"])),
     ]
     return Sections(
         members=[(m, by_member[m.pk]) for m in members],
@@ -92,6 +97,10 @@ def _review(request, application) -> HttpResponse:
     if application.state != Application.State.DRAFT:
         return redirect("portal:application", application.pk)
     failures: list[Failure] | None = None
+    if request.method == "POST" and request.POST.get("confirm") != "1":
+        # The final step asks first: a submitted application can no longer be edited.
+        messages.error(request, _("Tick the confirmation to submit the application."))
+        return redirect("portal:step", application.pk, "review")
     if request.method == "POST":
         try:
             services.submit_application(actor=request.user, application_id=application.pk)

@@ -1,7 +1,15 @@
-"""Shapes only: domain rules live in programs.services."""
+"""Shapes only: domain rules live in programs.services.
 
+The contract names things by stable codes: provinces by administrative code ("12"), regions by
+their code within the call's scheme ("honam"), programs, calls and tracks by their codes. Row ids
+may appear in output but are never the only way to name a thing.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from consortia.choices import REQUIREMENT_TYPE_CHOICES, DocumentKind
 from programs.models import (
     Call,
     MatchingRule,
@@ -16,7 +24,7 @@ from programs.selectors import eligible_provinces
 
 
 class ProvinceOut(serializers.ModelSerializer):
-    successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    successors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Province
@@ -86,6 +94,10 @@ class MatchingRuleIO(serializers.ModelSerializer):
 
 
 class MemberRequirementIO(serializers.ModelSerializer):
+    organisation_type = serializers.ChoiceField(
+        choices=REQUIREMENT_TYPE_CHOICES, help_text="One organisation type, or a group (any_firm …)."
+    )
+
     class Meta:
         model = MemberTypeRequirement
         fields = ["id", "organisation_type", "min_count"]
@@ -93,15 +105,41 @@ class MemberRequirementIO(serializers.ModelSerializer):
         validators = []
 
 
+class CodeListField(serializers.ListField):
+    """Codes in, codes out: a list of related rows shown by their `code`."""
+
+    child = serializers.CharField(max_length=40)
+
+    def to_representation(self, data) -> list[str]:
+        return [o.code for o in data.all()] if hasattr(data, "all") else [getattr(o, "code", o) for o in data]
+
+
+class KindListField(serializers.ListField):
+    def to_representation(self, data) -> list[str]:
+        return sorted(d.kind for d in data.all())
+
+
 class CallIO(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
-    program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all())
-    region_scheme = serializers.PrimaryKeyRelatedField(queryset=RegionScheme.objects.all())
-    parent = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all(), allow_null=True, required=False)
-    eligible_regions = serializers.PrimaryKeyRelatedField(many=True, queryset=Region.objects.all())
-    eligible_provinces = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Province.objects.all(), required=False
+    program = serializers.SlugRelatedField(slug_field="code", queryset=Program.objects.all())
+    region_scheme = serializers.PrimaryKeyRelatedField(
+        queryset=RegionScheme.objects.all(), required=False, help_text="Default: the default scheme (5+2)."
     )
+    parent = serializers.SlugRelatedField(
+        slug_field="code", queryset=Call.objects.all(), allow_null=True, required=False
+    )
+    eligible_regions = CodeListField(help_text='Region codes of the call\'s scheme, e.g. ["honam"].')
+    eligible_provinces = CodeListField(
+        required=False,
+        help_text='Administrative codes in force on the opening date, e.g. ["12"]. Empty: every '
+        "province of the eligible regions.",
+    )
+    required_documents = KindListField(
+        child=serializers.ChoiceField(choices=DocumentKind.choices),
+        required=False,
+        help_text="The document kinds every application must carry.",
+    )
+    first_budget_year = serializers.IntegerField(read_only=True)
     provinces_in_force = serializers.SerializerMethodField()
     tracks = TrackIO(many=True)
     matching_rules = MatchingRuleIO(many=True, required=False)
@@ -112,6 +150,7 @@ class CallIO(serializers.ModelSerializer):
         model = Call
         fields = [
             "id",
+            "code",
             "program",
             "year",
             "title",
@@ -128,11 +167,48 @@ class CallIO(serializers.ModelSerializer):
             "provinces_in_force",
             "cutoff_score",
             "enforce_concurrency_limit",
+            "project_starts_on",
+            "first_budget_year",
             "tracks",
             "matching_rules",
             "member_requirements",
+            "required_documents",
             "guideline_url",
         ]
+        # Uniqueness of the code is the service's check (one error shape).
+        extra_kwargs = {"code": {"validators": []}}
+
+    def validate(self, data: dict) -> dict:
+        """Region and province codes become rows: regions of the call's scheme, provinces in force
+        on its opening date (the provinces a call uses for its whole life)."""
+        call = self.instance
+        if "region_scheme" not in data and call is None:
+            data["region_scheme"] = RegionScheme.objects.filter(is_default=True).first()
+        scheme = data.get("region_scheme") or (call.region_scheme if call else None)
+        errors: dict[str, list[str]] = {}
+        if "eligible_regions" in data:
+            codes = data["eligible_regions"]
+            found = {r.code: r for r in Region.objects.filter(scheme=scheme, code__in=codes)}
+            if missing := [c for c in codes if c not in found]:
+                errors["eligible_regions"] = [
+                    _("No region with code %(code)s in the scheme.") % {"code": c} for c in missing
+                ]
+            data["eligible_regions"] = list(found.values())
+        if "eligible_provinces" in data:
+            opens_at = data.get("opens_at") or (call.opens_at if call else None)
+            day = timezone.localdate(opens_at) if opens_at else timezone.localdate()
+            codes = data["eligible_provinces"]
+            found = {p.code: p for p in Province.objects.in_force_on(day).filter(code__in=codes)}
+            if missing := [c for c in codes if c not in found]:
+                errors["eligible_provinces"] = [
+                    _("No province with code %(code)s is in force on %(day)s.")
+                    % {"code": c, "day": day.isoformat()}
+                    for c in missing
+                ]
+            data["eligible_provinces"] = list(found.values())
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
 
     def get_provinces_in_force(self, call: Call) -> list[str]:
         return [p.code for p in eligible_provinces(call)]

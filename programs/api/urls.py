@@ -5,11 +5,11 @@ from programs.api import views
 urlpatterns = [
     path("programs/", views.ProgramListApi.as_view(), name="api-programs"),
     path("calls/", views.CallListCreateApi.as_view(), name="api-calls"),
-    path("calls/<int:pk>/", views.CallDetailApi.as_view(), name="api-call"),
-    path("calls/<int:pk>/guideline/", views.CallGuidelineApi.as_view(), name="api-call-guideline"),
+    path("calls/<slug:code>/", views.CallDetailApi.as_view(), name="api-call"),
+    path("calls/<slug:code>/guideline/", views.CallGuidelineApi.as_view(), name="api-call-guideline"),
     path("provinces/", views.ProvinceListApi.as_view(), name="api-provinces"),
     path(
-        "provinces/<int:pk>/successors/",
+        "provinces/<str:code>/successors/",
         views.ProvinceSuccessorsApi.as_view(),
         name="api-province-successors",
     ),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +31,7 @@ class ProgramListApi(generics.ListAPIView):
 
 class CallFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Call.Status.choices, method="filter_status")
-    program = filters.NumberFilter()
+    program = filters.CharFilter(field_name="program__code", help_text="Program code")
     year = filters.NumberFilter()
 
     class Meta:
@@ -59,30 +60,34 @@ class CallListCreateApi(generics.ListCreateAPIView):
 
 
 class CallDetailApi(generics.RetrieveAPIView):
+    """One call by its code. PATCH changes it; tracks are matched by their code and updated in place."""
+
     serializer_class = CallIO
+    lookup_field = "code"
 
     def get_queryset(self):
         return selectors.calls_with_rules()
 
-    def patch(self, request: Request, pk: int) -> Response:
-        call = get_object_or_404(Call, pk=pk)
+    def patch(self, request: Request, code: str) -> Response:
+        call = get_object_or_404(Call, code=code)
         serializer = CallIO(call, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.update_call(actor=request.user, call_id=call.pk, changes=dict(serializer.validated_data))
-        return Response(CallIO(selectors.calls_with_rules().get(pk=pk)).data)
+        return Response(CallIO(selectors.calls_with_rules().get(pk=call.pk)).data)
 
 
 class CallGuidelineApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": GuidelineIn}, responses=CallIO)
-    def put(self, request: Request, pk: int) -> Response:
+    def put(self, request: Request, code: str) -> Response:
+        call = get_object_or_404(Call, code=code)
         serializer = GuidelineIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.attach_guideline(
-            actor=request.user, call_id=pk, upload=serializer.validated_data["guideline"]
+            actor=request.user, call_id=call.pk, upload=serializer.validated_data["guideline"]
         )
-        return Response(CallIO(selectors.calls_with_rules().get(pk=pk)).data)
+        return Response(CallIO(selectors.calls_with_rules().get(pk=call.pk)).data)
 
 
 class ProvinceListApi(generics.ListAPIView):
@@ -97,6 +102,12 @@ class ProvinceListApi(generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
+        params = request.query_params
+        errors = {k: [_("Unknown query parameter.")] for k in set(params) - {"on", "all", "page", "format"}}
+        if params.get("all", "0") not in ("0", "1", "true", "false"):
+            errors["all"] = [_("Use 1 or 0.")]
+        if errors:
+            raise DomainError(_("Invalid query parameters."), fields=errors)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -110,8 +121,11 @@ class ProvinceSuccessorsApi(APIView):
     """What a province became, as of `on` (default today)."""
 
     @extend_schema(responses=ProvinceOut(many=True), parameters=[OpenApiParameter("on", str)])
-    def get(self, request: Request, pk: int) -> Response:
-        province = get_object_or_404(Province, pk=pk)
+    def get(self, request: Request, code: str) -> Response:
+        # The row of that code in force on `on`, else its latest (an ended province).
+        province = selectors.province_by_code(code, on=_date_param(request))
+        if province is None:
+            raise NotFound
         found = selectors.province_successors(province=province, on=_date_param(request))
         return Response(ProvinceOut(found, many=True).data)
 

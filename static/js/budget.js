@@ -194,7 +194,7 @@
     if (year === null) return;
     var block = cloneTemplate(editor, "[data-year-template]");
     block.dataset.year = String(year);
-    block.querySelector("[data-year-label]").textContent = live.labels.year.replace("%(n)d", year);
+    block.querySelector("[data-year-label]").textContent = live.labels.year.replace("%(n)d", year + live.first_year - 1);
     block.querySelectorAll("[name$='-year']").forEach(function (input) { input.value = year; });
     var container = form.querySelector("[data-years]");
     var after = null;

@@ -23,7 +23,6 @@ from tests.factories import (
     UserFactory,
     complete_application,
     officer_of,
-    province,
     submitted,
     verified_staff,
 )
@@ -52,7 +51,7 @@ def members(app: Application) -> dict[str, ConsortiumMember]:
 def budget_rows(app: Application, **overrides) -> list[dict]:
     m = members(app)
     rows = []
-    for year in (1, 2, 3):
+    for year in (2027, 2028, 2029):  # calendar years: the factory's call is of 2026
         rows += [
             {"member": m["lead"].pk, "year": year, "national_krw": 800_000_000},
             {
@@ -91,12 +90,12 @@ def assert_error(response, status: int, field: str | None = None) -> dict:
 def test_applicant_registers_a_firm_with_its_business_number_normalised(api, given):
     user = UserFactory()
     api.force_authenticate(user)
-    data = {"name": "(주)경북배터리", "type": "sme", "province": province("47").pk, "business_number": given}
+    data = {"name": "(주)경북배터리", "type": "sme", "province": "47", "business_number": given}
     response = api.post(ORGS, data, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["business_number"] == "1234567891"
-    assert body["province"]["code"] == "47"
+    assert body["province"] == "47"
     assert Organisation.objects.get(pk=body["id"]).staff.get() == user
     assert [o["id"] for o in api.get(ORGS).json()["results"]] == [body["id"]]
 
@@ -106,7 +105,7 @@ def test_wrong_check_digit_is_a_400_on_business_number(api):
     data = {
         "name": "(주)가짜",
         "type": "sme",
-        "province": province("47").pk,
+        "province": "47",
         "business_number": "123-45-67890",
     }
     body = assert_error(
@@ -120,14 +119,14 @@ def test_wrong_check_digit_is_a_400_on_business_number(api):
 
 def test_firm_without_business_number_and_unknown_province_are_400s(api):
     api.force_authenticate(UserFactory())
-    data = {"name": "(주)무번호", "type": "startup", "province": province("47").pk}
+    data = {"name": "(주)무번호", "type": "startup", "province": "47"}
     assert_error(api.post(ORGS, data, format="json"), 400, "business_number")
     assert_error(api.post(ORGS, {**data, "province": 424242}, format="json"), 400, "province")
 
 
 def test_a_business_number_is_registered_once(api):
     api.force_authenticate(UserFactory())
-    data = {"name": "(주)하나", "type": "sme", "province": province("47").pk, "business_number": "1234567891"}
+    data = {"name": "(주)하나", "type": "sme", "province": "47", "business_number": "1234567891"}
     assert api.post(ORGS, data, format="json").status_code == 201
     assert_error(api.post(ORGS, {**data, "business_number": "123-45-67891"}, format="json"), 400)
     assert Organisation.objects.filter(business_number="1234567891").count() == 1
@@ -177,7 +176,7 @@ def test_applicant_creates_a_consortium_and_manages_its_members(api):
     assert added.json()["organisation"]["name"] == "포항공과대학교"
     detail = api.get(url).json()
     assert {m["organisation"]["name"] for m in detail["members"]} == {gov.name, "포항공과대학교"}
-    assert detail["members"][1]["organisation"]["province"]["code"] == "47"
+    assert detail["members"][1]["organisation"]["province"] == "47"
 
     again = api.post(f"{url}members/", {"organisation": uni.pk, "role": "partner"}, format="json")
     assert_error(again, 400, "organisation")
@@ -216,8 +215,8 @@ def test_applicant_starts_a_draft(api):
     api.force_authenticate(consortium.contacts.get())
     data = {
         "consortium": consortium.pk,
-        "call": call.pk,
-        "track": track.pk,
+        "call": call.code,
+        "track": track.code,
         "title": "이차전지 소재 메가프로젝트",
     }
     response = api.post(APPS, data, format="json")
@@ -231,10 +230,13 @@ def test_track_of_another_call_and_another_consortium_are_400s(api):
     consortium = ConsortiumFactory()
     call, other_call = CallFactory(), CallFactory()
     api.force_authenticate(consortium.contacts.get())
-    data = {"consortium": consortium.pk, "call": call.pk, "track": other_call.tracks.first().pk, "title": "x"}
+    other_call.tracks.create(
+        code="super-gap", name="초격차창출형", national_cap_per_year_krw=1, duration_years=3
+    )
+    data = {"consortium": consortium.pk, "call": call.code, "track": "super-gap", "title": "x"}
     assert_error(api.post(APPS, data, format="json"), 400, "track")
     stranger = ConsortiumFactory()
-    data = {"consortium": stranger.pk, "call": call.pk, "track": call.tracks.first().pk, "title": "x"}
+    data = {"consortium": stranger.pk, "call": call.code, "track": "leap", "title": "x"}
     assert_error(api.post(APPS, data, format="json"), 400, "consortium")
     assert not Application.objects.exists()
 
@@ -254,8 +256,8 @@ def test_application_list_filters_by_call_track_and_state(api):
         return {r["id"] for r in api.get(APPS, params).json()["results"]}
 
     assert ids() == {a.pk, b.pk, c.pk}
-    assert ids(call=call.pk) == {a.pk, b.pk}
-    assert ids(track=leap.pk) == {a.pk}
+    assert ids(call=call.code) == {a.pk, b.pk}
+    assert ids(call=call.code, track=leap.code) == {a.pk}
     assert ids(state="submitted") == {b.pk}
     assert_error(api.get(APPS, {"state": "approved"}), 400, "state")
 
@@ -278,24 +280,32 @@ def test_application_detail_has_everything(api):
     api.force_authenticate(contact(app))
     body = api.get(f"{APPS}{app.pk}/").json()
     assert {
-        (x["role"], x["organisation"]["type"], x["organisation"]["province"]["code"]) for x in body["members"]
+        (x["role"], x["organisation"]["type"], x["organisation"]["province"]) for x in body["members"]
     } == {
         ("lead_government", "local_government", "47"),
         ("lead", "university", "47"),
         ("partner", "sme", "47"),
     }
     assert len(body["budget_lines"]) == 9
-    assert body["budget_totals"][1] == {
-        "year": 2,
+    year2 = body["budget_totals"][1]
+    assert {k: v for k, v in year2.items() if k != "ratios"} == {
+        "year": 2028,
+        "plan_year": 2,
         "national_krw": 1_000_000_000,
         "local_cash_krw": 250_000_000,
         "private_cash_krw": 100_000_000,
         "private_in_kind_krw": 50_000_000,
         "total_krw": 1_400_000_000,
+        "national_cap_krw": 2_000_000_000,
+        "cap_ok": True,
     }
+    # Each matching ratio with its rule, exact: 250,000,000 of 1,250,000,000 is 20.00%.
+    assert [
+        (r["rule"], r["numerator_krw"], r["base_krw"], r["percent"], r["ok"]) for r in year2["ratios"]
+    ] == [("matching.local_share", 250_000_000, 1_250_000_000, "20.00%", True)]
     assert [(p["name"], p["role"]) for p in body["people"]] == [("김연구", "director")]
     assert body["kpi_targets"] == [
-        {"id": body["kpi_targets"][0]["id"], "indicator": "new_jobs", "year": 1, "value": 30}
+        {"id": body["kpi_targets"][0]["id"], "indicator": "new_jobs", "year": 2027, "value": 30}
     ]
     assert body["milestones"][0]["title"] == "시제품"
     assert body["documents"][0]["download_url"] == f"{APPS}{app.pk}/documents/{doc.pk}/download/"
@@ -323,17 +333,17 @@ def test_applicant_replaces_budget_kpis_milestones_and_people(api):
     assert BudgetLine.objects.filter(application=app).count() == 9
 
     kpis = [
-        {"indicator": "new_jobs", "year": 1, "value": 10},
-        {"indicator": "patents_filed", "year": 3, "value": 5},
+        {"indicator": "new_jobs", "year": 2027, "value": 10},
+        {"indicator": "patents_filed", "year": 2029, "value": 5},
     ]
     response = api.put(f"{url}kpis/", {"rows": kpis}, format="json")
     assert response.status_code == 200, response.json()
     assert [(k["indicator"], k["year"], k["value"]) for k in response.json()["kpi_targets"]] == [
-        ("new_jobs", 1, 10),
-        ("patents_filed", 3, 5),
+        ("new_jobs", 2027, 10),
+        ("patents_filed", 2029, 5),
     ]
 
-    milestones = [{"year": 2, "title": "실증", "description": "포항"}]
+    milestones = [{"year": 2028, "title": "실증", "description": "포항"}]
     response = api.put(f"{url}milestones/", {"rows": milestones}, format="json")
     assert response.status_code == 200 and response.json()["milestones"][0]["description"] == "포항"
 
@@ -361,13 +371,13 @@ def test_year_outside_the_duration_is_a_400_on_its_row(api):
     app = complete_application()
     api.force_authenticate(contact(app))
     rows = budget_rows(app)
-    rows[4]["year"] = 4
+    rows[4]["year"] = 2030
     response = api.put(f"{APPS}{app.pk}/budget/", {"rows": rows}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     body = assert_error(response, 400, "rows.4.year")
-    assert "between 1 and 3" in body["fields"]["rows.4.year"][0]
-    milestones = {"rows": [{"year": 0, "title": "x"}]}
+    assert "between 2027 and 2029" in body["fields"]["rows.4.year"][0]
+    milestones = {"rows": [{"year": 2026, "title": "x"}]}
     assert_error(api.put(f"{APPS}{app.pk}/milestones/", milestones, format="json"), 400, "rows.0.year")
-    kpis = {"rows": [{"indicator": "new_jobs", "year": 9, "value": 1}]}
+    kpis = {"rows": [{"indicator": "new_jobs", "year": 2035, "value": 1}]}
     assert_error(api.put(f"{APPS}{app.pk}/kpis/", kpis, format="json"), 400, "rows.0.year")
     assert BudgetLine.objects.filter(application=app).count() == 9
 
@@ -386,7 +396,7 @@ def test_people_with_a_bad_or_repeated_researcher_number_are_400s(api):
         ]
     }
     assert_error(api.put(url, twice, format="json"), 400, "rows.1.researcher_number")
-    assert not ApplicationPerson.objects.exists()
+    assert ApplicationPerson.objects.filter(application=app).count() == 1  # the factory's director
 
 
 def test_submitted_application_cannot_be_edited(api):
@@ -468,7 +478,7 @@ def test_check_lists_every_failure(api):
     body = api.get(f"{APPS}{app.pk}/check/").json()
     assert body["ok"] is False
     assert [(f["rule"], f["field"], f["year"]) for f in body["failures"]] == [
-        ("matching.local_share", "budget.2", 2)
+        ("matching.local_share", "budget.2028", 2028)
     ]
     assert body["failures"][0]["message"]
 
@@ -490,12 +500,12 @@ def test_submit_with_a_broken_matching_ratio_is_a_400_per_year(api):
     app = complete_application()
     app.budget_lines.filter(year=2, local_cash_krw__gt=0).update(local_cash_krw=1)
     api.force_authenticate(contact(app))
-    body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400, "budget.2")
-    assert "budget.1" not in body["fields"] and "budget.3" not in body["fields"]
+    body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400, "budget.2028")
+    assert "budget.2027" not in body["fields"] and "budget.2029" not in body["fields"]
     assert Application.objects.get(pk=app.pk).state == "draft"
     # The refusal names each rule, with the same objects as /check/.
     assert body["failures"] == api.get(f"{APPS}{app.pk}/check/").json()["failures"]
-    assert [(f["rule"], f["year"]) for f in body["failures"]] == [("matching.local_share", 2)]
+    assert [(f["rule"], f["year"]) for f in body["failures"]] == [("matching.local_share", 2028)]
 
 
 def test_a_refusal_lists_every_problem_at_once_each_with_its_rule(api):
@@ -528,7 +538,7 @@ def test_applicant_withdraws_with_a_reason_on_the_timeline(api):
     assert response.status_code == 200 and response.json()["state"] == "withdrawn"
     events = api.get(f"{APPS}{app.pk}/events/").json()["results"]
     assert [(e["from_state"], e["to_state"], e["reason"], e["actor"]) for e in events] == [
-        ("submitted", "withdrawn", "컨소시엄 재구성", user.get_full_name())
+        ("submitted", "withdrawn", "컨소시엄 재구성", {"id": user.pk, "name": user.get_full_name()})
     ]
     assert events[0]["at"]
 
@@ -546,7 +556,8 @@ def test_officer_screens_reviews_and_selects_with_reasons(api):
     response = api.post(url, {"step": "select", "reason": "평가 1위"}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "selected"
     events = api.get(f"{APPS}{app.pk}/events/").json()["results"]
-    assert [(e["to_state"], e["reason"], e["actor"]) for e in events] == [
+    assert {e["actor"]["id"] for e in events} == {officer.pk}
+    assert [(e["to_state"], e["reason"], e["actor"]["name"]) for e in events] == [
         ("screening", "", "박담당"),
         ("under_review", "", "박담당"),
         ("selected", "평가 1위", "박담당"),
@@ -723,7 +734,7 @@ def test_organisation_search_queries_are_bounded(api, django_assert_max_num_quer
     for _ in range(30):
         OrganisationFactory(name="검색 대상")
     api.force_authenticate(UserFactory())
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # count, page, and the provinces' short names
         assert api.get(ORGS, {"q": "검색"}).json()["count"] == 30
 
 
@@ -763,7 +774,7 @@ def test_application_detail_queries_are_bounded(api, django_assert_max_num_queri
         body = api.get(f"{APPS}{app.pk}/").json()
     assert len(body["members"]) == 15
     assert len(body["budget_lines"]) == 150
-    assert [t["year"] for t in body["budget_totals"]] == list(range(1, 11))
+    assert [t["year"] for t in body["budget_totals"]] == list(range(2027, 2037))
 
 
 def test_timeline_and_program_lists_are_bounded(api, django_assert_max_num_queries):
@@ -783,3 +794,79 @@ def test_timeline_and_program_lists_are_bounded(api, django_assert_max_num_queri
     ProgramFactory.create_batch(12)
     with django_assert_max_num_queries(3):
         assert api.get("/api/programs/").json()["count"] >= 12
+
+
+def test_an_integration_creates_an_organisation_in_province_12_by_code(api):
+    api.force_authenticate(UserFactory())
+    data = {"name": "전남광주통합특별시", "type": "local_government", "province": "12"}
+    response = api.post(ORGS, data, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["province"] == "12"
+    assert response.json()["province_name"] == "전남광주통합특별시"
+    # 광주광역시 (29) ended on 2026-06-30: not a province to register in today.
+    assert_error(api.post(ORGS, {**data, "province": "29"}, format="json"), 400, "province")
+
+
+# --- members change in place ----------------------------------------------------------------
+
+
+def test_a_member_changes_role_and_department_in_place(api):
+    app = complete_application()
+    partner = members(app)["partner"]
+    lines = set(BudgetLine.objects.filter(member=partner).values_list("pk", flat=True))
+    api.force_authenticate(contact(app))
+    url = f"{CONSORTIA}{app.consortium_id}/members/{partner.pk}/"
+    response = api.patch(url, {"role": "subcontractor", "department": "배터리사업부"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["role"], response.json()["department"]) == ("subcontractor", "배터리사업부")
+    assert response.json()["id"] == partner.pk
+    assert set(BudgetLine.objects.filter(member=partner).values_list("pk", flat=True)) == lines
+    assert_error(api.patch(url, {"role": "lead_government"}, format="json"), 400, "role")
+
+
+def test_removing_a_member_with_rows_asks_for_confirmation(api):
+    app = complete_application()
+    lead = members(app)["lead"]  # has budget lines and the project director
+    api.force_authenticate(contact(app))
+    url = f"{CONSORTIA}{app.consortium_id}/members/{lead.pk}/"
+    body = assert_error(api.delete(url), 400, "confirm")
+    assert "3" in body["detail"]  # three budget lines
+    assert ConsortiumMember.objects.filter(pk=lead.pk).exists()
+    assert BudgetLine.objects.filter(member=lead).count() == 3
+    assert_error(api.delete(f"{url}?confirm=maybe"), 400, "confirm")
+    assert api.delete(f"{url}?confirm=true").status_code == 204
+    assert not ConsortiumMember.objects.filter(pk=lead.pk).exists()
+    assert not BudgetLine.objects.filter(member_id=lead.pk).exists()
+
+
+# --- no dead ends ------------------------------------------------------------------------------
+
+
+def test_a_consortium_applies_once_per_call(api):
+    app = complete_application()
+    api.force_authenticate(contact(app))
+    data = {
+        "consortium": app.consortium_id,
+        "call": app.call.code,
+        "track": "super-regional",
+        "title": "둘째",
+    }
+    body = assert_error(api.post(APPS, data, format="json"), 400, "call")
+    assert app.title in body["detail"]
+    Application.objects.filter(pk=app.pk).update(state=Application.State.WITHDRAWN)
+    assert api.post(APPS, data, format="json").status_code == 201
+
+
+def test_frozen_members_that_a_call_refuses_cannot_start_an_application(api):
+    app = submitted(complete_application())  # members frozen: a submitted application
+    other = CallFactory()
+    other.member_requirements.create(organisation_type="any_research_institute", min_count=1)
+    api.force_authenticate(contact(app))
+    data = {"consortium": app.consortium_id, "call": other.code, "track": "leap", "title": "다른 공모"}
+    body = assert_error(api.post(APPS, data, format="json"), 400, "track")
+    assert "frozen" in body["detail"] or "동결" in body["detail"] or body["detail"]
+    assert Application.objects.filter(call=other).count() == 0
+    # A call its frozen members do meet is fine.
+    fine = CallFactory()
+    data["call"] = fine.code
+    assert api.post(APPS, data, format="json").status_code == 201

@@ -87,7 +87,7 @@ def test_the_same_researcher_twice_is_refused_and_nothing_saved():
     with pytest.raises(InvalidInput) as caught:
         services.set_people(actor=app.consortium.contacts.get(), application_id=app.pk, rows=[row, dict(row)])
     assert "rows.1.researcher_number" in caught.value.fields
-    assert not app.people.exists()
+    assert app.people.count() == 1  # the factory's director, unchanged
 
 
 def test_registering_a_member_is_all_or_nothing():
@@ -127,3 +127,14 @@ def test_registering_a_member_is_all_or_nothing():
         )
     assert "government_province" in caught.value.fields
     assert not Consortium.objects.filter(name="새 사업단").exists()
+
+
+def test_search_finds_provinces_by_their_short_names():
+    from consortia.selectors import organisation_search
+    from tests.factories import OrganisationFactory, province
+
+    gov = OrganisationFactory(name="충청북도", type="local_government", province=province("43"))
+    park = OrganisationFactory(name="충청북도 테크노파크", province=province("43"))
+    uni = OrganisationFactory(name="충북대학교", province=province("43"))
+    assert set(organisation_search("충북")) == {gov, park, uni}
+    assert set(organisation_search("충북 테크노")) == {park}

@@ -328,6 +328,14 @@ def test_applicant_adds_and_removes_members(client):
     client.post(f"{url}members/{lead.pk}/remove/")
     assert app.consortium.members.filter(pk=lead.pk).exists()
 
+    # A member with budget lines and researchers: asked first, never a silent cascade.
+    university = app.consortium.members.get(role="lead")
+    asked = client.post(f"{url}members/{university.pk}/remove/")
+    assert asked.status_code == 200 and 'data-testid="confirm-remove"' in text(asked)
+    assert app.consortium.members.filter(pk=university.pk).exists()
+    assert client.post(f"{url}members/{university.pk}/remove/", {"confirm": "1"}).status_code == 302
+    assert not app.consortium.members.filter(pk=university.pk).exists()
+
 
 def test_a_firm_with_a_bad_business_number_is_refused_beside_the_input(client):
     app = complete_application()
@@ -521,14 +529,17 @@ def test_row_editor_errors_are_beside_the_row(client):
         {"member": uni.pk, "role": "researcher", "name": "박", "researcher_number": "12345678", "email": ""},
     ]
     body = text(client.post(f"/my/applications/{app.pk}/members/", rows_payload(people)))
-    assert 'data-for="rows-1-researcher_number"' in body and not ApplicationPerson.objects.exists()
+    assert (
+        'data-for="rows-1-researcher_number"' in body
+        and ApplicationPerson.objects.filter(application=app).count() == 1
+    )
     kpis = [
         {"indicator": "new_jobs", "year": 1, "value": "4"},
         {"indicator": "new_jobs", "year": 1, "value": "5"},
     ]
     body = text(client.post(f"/my/applications/{app.pk}/kpis/", rows_payload(kpis)))
     assert 'data-testid="form-errors"' in body and 'name="rows-1-value" value="5"' in body
-    assert not KpiTarget.objects.exists()
+    assert KpiTarget.objects.filter(application=app).count() == 3  # the factory's, unchanged
     milestones = [{"year": 1, "title": "", "description": "설명은 남는다"}]
     body = text(client.post(f"/my/applications/{app.pk}/milestones/", rows_payload(milestones)))
     assert 'data-for="rows-0-title"' in body and "설명은 남는다" in body
@@ -564,9 +575,9 @@ def test_check_rules_lists_every_failure_beside_what_it_concerns(client):
     login(client, app)
     body = text(client.get(f"/my/applications/{app.pk}/review/", {"check": "1"}))
     assert 'data-testid="check-result" data-failures="2"' in body
-    year2 = body[body.index('id="budget-year-2"') :]
+    year2 = body[body.index('id="budget-year-2028"') :]
     year2 = year2[: year2.index("</table>")]
-    assert 'data-rule="matching.local_share" data-field="budget.2"' in year2
+    assert 'data-rule="matching.local_share" data-field="budget.2028"' in year2
     member_row = body[body.index(f'data-member="{app.consortium.members.get(role="partner").pk}"') :]
     assert 'data-rule="members.business_number"' in member_row[: member_row.index("</tr>")]
     assert state(app) == "draft"
@@ -576,16 +587,18 @@ def test_submit_with_broken_rules_shows_the_same_list(client):
     app = complete_application()
     app.budget_lines.filter(year=1, local_cash_krw__gt=0).update(local_cash_krw=0)
     login(client, app)
-    response = client.post(f"/my/applications/{app.pk}/review/")
+    response = client.post(f"/my/applications/{app.pk}/review/", {"confirm": "1"})
     assert response.status_code == 200
-    assert 'data-rule="matching.local_share" data-field="budget.1"' in text(response)
+    assert 'data-rule="matching.local_share" data-field="budget.2027"' in text(response)
     assert state(app) == "draft"
 
 
 def test_submit_redirects_to_the_read_only_view_with_the_timeline(client, mailoutbox):
     app = complete_application()
     user = login(client, app)
-    response = client.post(f"/my/applications/{app.pk}/review/")
+    unconfirmed = client.post(f"/my/applications/{app.pk}/review/")
+    assert unconfirmed["Location"] == f"/my/applications/{app.pk}/review/" and state(app) == "draft"
+    response = client.post(f"/my/applications/{app.pk}/review/", {"confirm": "1"})
     assert response["Location"] == f"/my/applications/{app.pk}/"
     assert state(app) == "submitted"
     body = text(client.get(response["Location"]))
@@ -615,3 +628,9 @@ def test_applicant_withdraws_with_a_reason(client):
     assert 'data-testid="withdraw"' not in body
     assert client.post(url, {"reason": "again"})["Location"] == f"/my/applications/{app.pk}/"
     assert Application.objects.get(pk=app.pk).events.count() == 1
+
+
+def test_login_lands_on_my_page(client):
+    user = UserFactory()
+    response = client.post("/login/", {"username": user.username, "password": "pw"})
+    assert response.status_code == 302 and response["Location"] == "/my/"

@@ -169,7 +169,7 @@ def test_matching_ratio_one_won_short_fails_though_it_rounds_to_twenty_percent()
     assert "matching" not in rules_of(app)
     _set_local(app, 2, 249_999_999)  # 19.99999992% -> "20.00%" when rounded
     failures = [f for f in check_application(app) if f.rule == "matching.local_share"]
-    assert [(f.year, f.field) for f in failures] == [(2, "budget.2")]
+    assert [(f.year, f.field) for f in failures] == [(2028, "budget.2028")]
 
 
 def test_in_kind_cap_is_checked_with_its_own_base():
@@ -185,7 +185,7 @@ def test_in_kind_cap_is_checked_with_its_own_base():
     BudgetLine.objects.filter(application=app, year=1, private_in_kind_krw__gt=0).update(
         private_in_kind_krw=100_000_001
     )
-    assert [f.year for f in check_application(app) if f.rule == "matching.in_kind_cap"] == [1]
+    assert [f.year for f in check_application(app) if f.rule == "matching.in_kind_cap"] == [2027]
 
 
 def test_national_cap_per_year():
@@ -196,7 +196,7 @@ def test_national_cap_per_year():
     line.save()
     assert "budget.cap" not in rules_of(app)
     BudgetLine.objects.filter(pk=line.pk).update(national_krw=1_800_000_001)
-    assert [f.year for f in check_application(app) if f.rule == "budget.cap"] == [3]
+    assert [f.year for f in check_application(app) if f.rule == "budget.cap"] == [2029]
 
 
 def test_no_budget_year_outside_the_duration():
@@ -204,7 +204,7 @@ def test_no_budget_year_outside_the_duration():
     member = app.consortium.members.get(role="lead")
     BudgetLine.objects.create(application=app, member=member, year=4, national_krw=0)
     failures = [f for f in check_application(app) if f.rule == "budget.duration"]
-    assert [(f.year, f.member_id) for f in failures] == [(4, member.pk)]
+    assert [(f.year, f.member_id) for f in failures] == [(2030, member.pk)]
 
 
 def test_an_empty_budget_fails():
@@ -467,6 +467,41 @@ def test_the_rule_check_runs_a_bounded_number_of_queries(django_assert_max_num_q
             person=Person.objects.create(name="연구원", researcher_number=f"{m.pk:08d}"),
             role="researcher",
         )
-    # 13 whatever the size: 20 more members, 60 budget lines and 20 people add none.
-    with django_assert_max_num_queries(13):
+    # 18 whatever the size: 20 more members, 60 budget lines and 20 people add none.
+    with django_assert_max_num_queries(18):
         check_application(app)
+
+
+# --- the core of an application -----------------------------------------------------------
+
+
+def test_the_core_items_are_asked_for_by_field_and_calendar_year():
+    app = complete_application()
+    app.people.filter(role="director").update(role="pi")
+    app.kpi_targets.filter(year=2).delete()
+    app.milestones.filter(year=3).delete()
+    app.call.required_documents.create(kind="proposal")
+    failures = {(f.rule, f.field, f.year) for f in check_application(app)}
+    first = app.call.first_budget_year  # plan year 1 is 2027 for a 2026 call
+    assert first == 2027
+    assert failures == {
+        ("people.director_missing", "people", None),
+        ("kpis.year_missing", "kpis", 2028),
+        ("milestones.year_missing", "milestones", 2029),
+        ("documents.missing", "documents", None),
+    }
+    message = next(f.message for f in check_application(app) if f.rule == "kpis.year_missing")
+    assert "2028" in message
+
+
+def test_a_member_type_minimum_may_name_a_group_of_types():
+    app = complete_application()  # one SME partner
+    app.call.member_requirements.create(organisation_type="any_firm", min_count=2)
+    failures = [f for f in check_application(app) if f.rule == "members.min_type"]
+    assert len(failures) == 1
+    ConsortiumMember.objects.create(
+        consortium=app.consortium,
+        organisation=OrganisationFactory(type=OrganisationType.STARTUP, business_number="1234567891"),
+        role="partner",
+    )
+    assert "members.min_type" not in rules_of(app)

@@ -32,8 +32,8 @@ def test_broken_rules_refuse_submission_and_list_every_failure():
     with pytest.raises(RulesBroken) as caught:
         services.submit_application(actor=app.consortium.contacts.get(), application_id=app.pk)
     rules = {(f.rule, f.year) for f in caught.value.failures}
-    assert ("matching.local_share", 2) in rules and ("budget.cap", 3) in rules
-    assert "budget.2" in caught.value.fields and "budget.3" in caught.value.fields
+    assert ("matching.local_share", 2028) in rules and ("budget.cap", 2029) in rules
+    assert "budget.2028" in caught.value.fields and "budget.2029" in caught.value.fields
     assert Application.objects.get(pk=app.pk).state == "draft"
 
 

@@ -17,6 +17,7 @@ def form_data(call: Call, **overrides) -> dict:
     data = {
         "program": call.program_id,
         "year": call.year,
+        "code": call.code,
         "title": call.title,
         "title_en": "",
         "description": "",
@@ -34,6 +35,7 @@ def form_data(call: Call, **overrides) -> dict:
         ("tracks", call.tracks),
         ("matching_rules", call.matching_rules),
         ("member_requirements", call.member_requirements),
+        ("required_documents", call.required_documents),
     ):
         rows = list(rel.all())
         data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))

@@ -16,6 +16,7 @@ from consortia import services as consortia_services
 from consortia.choices import OrganisationType
 from consortia.models import (
     Application,
+    ApplicationDocument,
     ApplicationEvent,
     ApplicationPerson,
     BudgetLine,
@@ -183,6 +184,7 @@ class Command(BaseCommand):
         call = services.create_call(
             actor=admin,
             program=program,
+            code=f"megaproject-{today.year}",
             year=today.year,
             title=f"{today.year}년 지역혁신 메가프로젝트 공모",
             title_en=f"{today.year} Regional Innovation Megaproject call",
@@ -231,6 +233,7 @@ class Command(BaseCommand):
             member_requirements=[
                 {"organisation_type": OrganisationType.UNIVERSITY, "min_count": 1},
             ],
+            required_documents=["proposal"],
         )
         call.guideline.save("guideline-demo.pdf", ContentFile(demo_pdf(call.title_en)), save=True)
         tracks = {t.code: t for t in call.tracks.all()}
@@ -291,6 +294,18 @@ class Command(BaseCommand):
             ApplicationPerson.objects.create(
                 application=app, member=member_rows[0], person=director, role=ApplicationPerson.Role.DIRECTOR
             )
+            if state != Application.State.DRAFT:
+                # The call requires the plan; the draft is left for the applicant to upload.
+                plan = demo_pdf(f"Application {app.pk}", kind="project plan")
+                document = ApplicationDocument(
+                    application=app,
+                    kind=ApplicationDocument.Kind.PROPOSAL,
+                    original_name="사업계획서.pdf",
+                    content_type="application/pdf",
+                    size=len(plan),
+                    uploaded_by=contact,
+                )
+                document.file.save("plan.pdf", ContentFile(plan), save=True)
             path = [
                 (
                     Application.State.SUBMITTED,
@@ -329,9 +344,9 @@ class Command(BaseCommand):
         )
 
 
-def demo_pdf(title: str) -> bytes:
+def demo_pdf(title: str, kind: str = "call guideline") -> bytes:
     """A small valid one-page PDF naming the call (the real guideline is uploaded by officers)."""
-    text = f"{title} - call guideline (demo)".replace("(", "[").replace(")", "]")
+    text = f"{title} - {kind} (demo)".replace("(", "[").replace(")", "]")
     stream = f"BT /F1 18 Tf 60 760 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
