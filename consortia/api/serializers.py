@@ -30,6 +30,7 @@ from consortia.rule_codes import RuleCode
 from consortia.selectors import consortia_for
 from consortia.services import OFFICER_STEPS
 from programs.models import Call, ProjectKind, Province, Track
+from programs.selectors import ended_province_message
 
 # --- out ------------------------------------------------------------------------------------
 
@@ -332,6 +333,13 @@ class OrganisationIn(serializers.Serializer):
         today = timezone.localdate()
         if province := Province.objects.in_force_on(today).filter(code=code).first():
             return province
+        # An ended province (codes are not reused while history keeps them) names its successor.
+        if (
+            ended := Province.objects.filter(code=code, effective_to__lt=today)
+            .order_by("-effective_to")
+            .first()
+        ):
+            raise serializers.ValidationError(ended_province_message(ended, on=today))
         raise serializers.ValidationError(
             _("No province with code %(code)s is in force on %(day)s.")
             % {"code": code, "day": today.isoformat()}

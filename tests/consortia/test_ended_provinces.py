@@ -34,7 +34,7 @@ def gwangju() -> Province:
 
 def test_the_api_refuses_an_ended_province_naming_its_successor(api):
     api.force_authenticate(UserFactory())
-    data = {"name": "광주대학교", "type": "university", "province": gwangju().pk}
+    data = {"name": "광주대학교", "type": "university", "province": gwangju().code}
     body = api.post(ORGS, data, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["fields"]["province"] == [GWANGJU_ENDED]
     korean = api.post(ORGS, data, format="json").json()

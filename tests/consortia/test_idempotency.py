@@ -32,7 +32,7 @@ def _org_body(number: str) -> dict:
     return {
         "name": "주식회사 메가",
         "type": OrganisationType.SME,
-        "province": province("47").pk,
+        "province": "47",
         "business_number": number,
     }
 
@@ -41,8 +41,8 @@ def _application_body(consortium: Consortium) -> dict:
     call = CallFactory()
     return {
         "consortium": consortium.pk,
-        "call": call.pk,
-        "track": call.tracks.get(code="leap").pk,
+        "call": call.code,
+        "track": "leap",
         "title": "이차전지 메가프로젝트",
     }
 
@@ -60,9 +60,11 @@ def test_the_same_key_and_body_replays_the_first_result(api):
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert Application.objects.count() == 1
-    other = api.post(APPS, body, format="json", headers={"Idempotency-Key": "k-2"})
+    # Another key is another create (to another call: a consortium applies once per call).
+    other = api.post(APPS, _application_body(consortium), format="json", headers={"Idempotency-Key": "k-2"})
     assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
-    assert api.post(APPS, body, format="json").status_code == 201  # no key: no protection asked for
+    no_key = api.post(APPS, _application_body(consortium), format="json")
+    assert no_key.status_code == 201  # no key: no protection asked for
     assert Application.objects.count() == 3
 
 

@@ -40,7 +40,7 @@ def test_a_second_local_government_of_a_province_is_refused(api, gyeongbuk):
     squatter = UserFactory()
     ReviewerFactory(user=squatter)
     api.force_authenticate(squatter)
-    data = {"name": "경상북도", "type": "local_government", "province": province("47").pk}
+    data = {"name": "경상북도", "type": "local_government", "province": "47"}
     body = api.post(ORGS, data, format="json").json()
     assert "province" in body["fields"] and "경상북도" in body["detail"]
     assert Organisation.objects.filter(type="local_government", province=province("47")).count() == 1
@@ -53,7 +53,7 @@ def test_a_second_local_government_of_a_province_is_refused(api, gyeongbuk):
 def test_registering_a_government_leaves_the_user_unverified_and_unable_to_form_its_consortium(api):
     user = UserFactory()
     api.force_authenticate(user)
-    data = {"name": "충청남도", "type": "local_government", "province": province("44").pk}
+    data = {"name": "충청남도", "type": "local_government", "province": "44"}
     gov = api.post(ORGS, data, format="json").json()
     assert OrganisationStaff.objects.get(organisation=gov["id"], user=user).verified_at is None
     response = api.post(CONSORTIA, {"name": "충남 사업단", "representative": gov["id"]}, format="json")
@@ -144,7 +144,7 @@ def test_the_squatters_whole_attack_fails(api, gyeongbuk):
     ReviewerFactory(user=squatter)
     api.force_authenticate(squatter)
     # 1. A second 경상북도: refused.
-    fake = {"name": "경상북도", "type": "local_government", "province": province("47").pk}
+    fake = {"name": "경상북도", "type": "local_government", "province": "47"}
     assert api.post(ORGS, fake, format="json").status_code == 400
     # 2. A consortium led by the real one: not its verified staff.
     response = api.post(CONSORTIA, {"name": "가짜 사업단", "representative": gyeongbuk.pk}, format="json")

@@ -138,12 +138,12 @@ def test_submission_snapshots_the_lead_provinces_and_the_move_job_never_rewrites
 
     api.force_authenticate(contact)
     body = api.get(f"/api/applications/{app.pk}/").json()
-    assert [(r["province"]["code"], r["is_representative"]) for r in body["lead_provinces"]] == [
+    assert [(r["province"], r["is_representative"]) for r in body["lead_provinces"]] == [
         ("29", True),
         ("46", False),
     ]
     listed = api.get("/api/applications/").json()["results"]
-    assert [r["province"]["code"] for r in listed[0]["lead_provinces"]] == ["29", "46"]
+    assert [r["province"] for r in listed[0]["lead_provinces"]] == ["29", "46"]
     assert ApplicationLeadProvince.objects.filter(application=app).count() == 2
 
 

@@ -46,7 +46,7 @@ def test_the_portal_does_not_tell_the_stored_name_either(client):
     }
     page = client.post(f"/my/applications/{app.pk}/members/", data).content.decode()
     assert "김철수" not in page
-    assert not app.people.exists()
+    assert not app.people.filter(person__researcher_number="12345678").exists()
 
 
 def test_naming_a_person_writes_no_affiliation_into_their_shared_record():

@@ -141,7 +141,7 @@ def test_a_guideline_must_be_named_as_a_pdf(api):
     call = CallFactory()
     api.force_authenticate(officer_of(call.program))
     upload = SimpleUploadedFile("guideline.html", PDF)
-    response = api.put(f"/api/calls/{call.pk}/guideline/", {"guideline": upload}, format="multipart")
+    response = api.put(f"/api/calls/{call.code}/guideline/", {"guideline": upload}, format="multipart")
     assert response.status_code == 400
     assert "guideline" in response.json()["fields"]
 
