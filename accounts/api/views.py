@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox import views as knox_views
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
@@ -44,3 +45,8 @@ class ObtainTokenApi(APIView):
             raise exceptions.ValidationError(serializer.errors)
         token, expiry = issue_api_token(user=serializer.validated_data["user"])
         return Response({"token": token, "expiry": expiry})
+
+
+@extend_schema(request=None, responses={204: None})
+class RevokeTokenApi(knox_views.LogoutView):
+    """`POST /api/token/logout/`: revokes the token that authenticates this request."""

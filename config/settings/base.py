@@ -178,6 +178,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# /healthz reports "degraded" when the worker's last heartbeat is older than this.
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=300)
+
 # --- API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -229,7 +232,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # noqa: F405 (last, as axes requires)
+# CSPMiddleware: see CONTENT_SECURITY_POLICY below; AxesMiddleware last, as axes requires.
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]  # noqa: F405
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
@@ -249,4 +253,21 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",  # clients keep sending `Authorization: Token <token>`
     "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=20),
     "AUTO_REFRESH": False,
+}
+
+# django-csp: no inline script or style anywhere (scripts and styles are static files; htmx's
+# injected indicator style is off in base.html), nothing from another origin, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }

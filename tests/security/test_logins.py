@@ -51,7 +51,9 @@ def test_repeated_token_failures_lock_the_account_even_for_the_right_password(ap
         response = api.post(TOKEN, {"username": "kim", "password": "guess"}, format="json")
         assert response.status_code == 400
     assert api.post(TOKEN, {"username": "kim", "password": "guess"}, format="json").status_code == 429  # 5th
-    response = api.post(TOKEN, {"username": "kim", "password": "pw"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.post(
+        TOKEN, {"username": "kim", "password": "pw"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 429, response.content
     assert set(response.json()) == {"detail", "fields"} and "15 minutes" in response.json()["detail"]
     assert int(response["Retry-After"]) == 15 * 60
@@ -61,10 +63,22 @@ def test_repeated_token_failures_lock_the_account_even_for_the_right_password(ap
 def test_failures_from_one_source_lock_it_for_other_accounts_too(api, kim):
     UserFactory(username="lee")
     for n in range(5):
-        api.post(TOKEN, {"username": f"nobody{n}", "password": "guess"}, format="json", REMOTE_ADDR="203.0.113.9")
-    assert api.post(TOKEN, {"username": "lee", "password": "pw"}, format="json", REMOTE_ADDR="203.0.113.9").status_code == 429
+        api.post(
+            TOKEN, {"username": f"nobody{n}", "password": "guess"}, format="json", REMOTE_ADDR="203.0.113.9"
+        )
+    assert (
+        api.post(
+            TOKEN, {"username": "lee", "password": "pw"}, format="json", REMOTE_ADDR="203.0.113.9"
+        ).status_code
+        == 429
+    )
     # another source is not affected
-    assert api.post(TOKEN, {"username": "lee", "password": "pw"}, format="json", REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert (
+        api.post(
+            TOKEN, {"username": "lee", "password": "pw"}, format="json", REMOTE_ADDR="198.51.100.7"
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
