@@ -27,3 +27,7 @@ urlpatterns = [
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
     path("", include("consortia.urls")),
 ]
+
+# The API answers every error as {"detail", "fields"}, even outside DRF's views.
+handler400 = "config.errors.bad_request"
+handler500 = "config.errors.server_error"

@@ -18,7 +18,8 @@ def deliver_notice(*, notice_id: int) -> None:
             "application": application,
             "submitted_at": timezone.localtime(application.submitted_at),
         }
-        subject = render_to_string("consortia/email/receipt_subject.txt", context).strip()
+        # One line whatever a title holds: a CR/LF in a subject makes Django refuse the email.
+        subject = " ".join(render_to_string("consortia/email/receipt_subject.txt", context).split())
         body = render_to_string("consortia/email/receipt.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=[notice.to])
     message.send()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from consortia import forms, permissions, selectors, services
 from consortia.exceptions import RulesBroken
 from consortia.models import (
@@ -91,7 +92,7 @@ def _member_label(member: ConsortiumMember) -> str:
 def _int(value) -> int:
     """A posted amount for live totals: anything that is not whole won counts as zero."""
     text = str(value if value is not None else "").replace(",", "").replace(" ", "").removesuffix("원")
-    return int(text) if text.isdigit() else 0
+    return int(text) if is_ascii_digits(text) and len(text) <= 18 else 0
 
 
 # --- my consortia and applications ---------------------------------------------------------------
@@ -150,7 +151,7 @@ def _organisation_search(query: str, consortium: Consortium | None) -> list[Orga
         return []
     digits = query.replace("-", "")
     match = Q(name__icontains=query) | Q(name_en__icontains=query)
-    if digits.isdigit():
+    if is_ascii_digits(digits):
         match |= Q(business_number__startswith=digits)
     qs = Organisation.objects.filter(match).select_related("province").order_by("name")
     if consortium is not None:
@@ -163,7 +164,7 @@ def _organisation_search(query: str, consortium: Consortium | None) -> list[Orga
 def organisation_search(request: HttpRequest) -> HttpResponse:
     """The htmx search beside "add a member": organisations by name or business number."""
     consortium = None
-    if (consortium_id := request.GET.get("consortium", "")).isdigit():
+    if is_ascii_digits(consortium_id := request.GET.get("consortium", "")) and len(consortium_id) <= 18:
         consortium = _consortium_or_404(request.user, int(consortium_id))
     query = request.GET.get("q", "")
     return render(
@@ -451,7 +452,7 @@ def _budget_form_years(formset, rules, track) -> list[BudgetYear]:
     groups: dict[int | None, list] = defaultdict(list)
     for form in formset.forms:
         value = str(form["year"].value() or "")
-        groups[int(value) if value.isdigit() else None].append(form)
+        groups[int(value) if is_ascii_digits(value) and len(value) <= 4 else None].append(form)
     return [
         _budget_year(year, rows, lambda f: {m: _int(f[m].value()) for m in forms.MONEY_FIELDS}, rules, track)
         for year, rows in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or 0))

@@ -123,7 +123,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields, not files: a 20 MB summary is refused
 GUIDELINE_MAX_BYTES = env.int("GUIDELINE_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- email ---------------------------------------------------------------------------
@@ -194,6 +194,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # JSON bounded in size, depth, count and text (config/parsers.py); forms and files as usual.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Megaproject API",
@@ -232,6 +238,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+MIDDLEWARE.insert(1, "config.middleware.RejectNulMiddleware")  # noqa: F405 (after SecurityMiddleware)
 # CSPMiddleware: see CONTENT_SECURITY_POLICY below; AxesMiddleware last, as axes requires.
 MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]  # noqa: F405
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

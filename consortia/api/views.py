@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import is_ascii_digits
 from consortia import permissions, selectors, services
 from consortia.api.serializers import (
     ApplicationBasicsIn,
@@ -99,7 +100,7 @@ class OrganisationFilter(filters.FilterSet):
         value = value.strip()
         digits = value.replace("-", "")
         match = Q(name__icontains=value) | Q(name_en__icontains=value)
-        if digits.isdigit():
+        if is_ascii_digits(digits):
             match |= Q(business_number__startswith=digits)
         return queryset.filter(match)
 
