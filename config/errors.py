@@ -5,6 +5,7 @@ Services raise DomainError subclasses; page views feed `fields` to form.add_erro
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import (
     ObjectDoesNotExist,
     RequestDataTooBig,
@@ -72,7 +73,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, OverflowError | DataError):
         # A number beyond the database's integer range that a bound did not catch first.
         return Response({"detail": _("A number is out of range."), "fields": {}}, status=400)
-    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+    if isinstance(exc, RequestDataTooBig):
+        limit = {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20}
+        return Response(
+            {"detail": _("The request body is larger than %(mb)d MB.") % limit, "fields": {}}, status=400
+        )
+    if isinstance(exc, TooManyFieldsSent):
         return Response({"detail": _("The request is too large."), "fields": {}}, status=400)
     if isinstance(exc, SuspiciousOperation):
         return Response({"detail": _("Bad request."), "fields": {}}, status=400)
