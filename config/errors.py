@@ -71,7 +71,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, OverflowError | DataError):
-        # A number beyond the database's integer range that a bound did not catch first.
+        # A number beyond the database's integer range that a bound did not catch first: a bound
+        # is missing somewhere, so say where in the log.
+        logger.warning("Out-of-range value reached the database", exc_info=exc)
         return Response({"detail": _("A number is out of range."), "fields": {}}, status=400)
     if isinstance(exc, RequestDataTooBig):
         limit = {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20}
