@@ -30,6 +30,7 @@ from awards.models import (
     Recovery,
 )
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from consortia.models import Application
 from programs.money import format_krw
 from programs.permissions import is_admin, is_officer
@@ -307,7 +308,7 @@ class AwardAdmin(OfficerOnlyAdmin):
         data = selectors.dashboard(
             program_ids=_program_ids(request),
             on=timezone.localdate(),
-            call_id=int(call_id) if call_id and call_id.isdigit() else None,
+            call_id=int(call_id) if call_id and is_ascii_digits(call_id) and len(call_id) <= 18 else None,
         )
         chart_year = {
             "labels": [str(r["year"]) for r in data["by_year"]],

@@ -3,15 +3,28 @@
 Services raise DomainError subclasses; page views feed `fields` to form.add_error().
 """
 
-from django.core.exceptions import ObjectDoesNotExist
+import logging
+
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from config.josa import josa
+
+logger = logging.getLogger("django.request")
 
 
 class DomainError(Exception):
@@ -66,11 +79,54 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             {"detail": _("Invalid input."), "fields": _flatten(exc.detail)},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, OverflowError | DataError):
+        # A number beyond the database's integer range that a bound did not catch first: a bound
+        # is missing somewhere, so say where in the log.
+        logger.warning("Out-of-range value reached the database", exc_info=exc)
+        return Response({"detail": _("A number is out of range."), "fields": {}}, status=400)
+    if isinstance(exc, RequestDataTooBig):
+        limit = {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20}
+        return Response(
+            {"detail": _("The request body is larger than %(mb)d MB.") % limit, "fields": {}}, status=400
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return Response({"detail": _("The request is too large."), "fields": {}}, status=400)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"detail": _("Bad request."), "fields": {}}, status=400)
     if isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+    if response is None:
+        # Anything else is our bug: logged with its traceback, answered in the one shape, no details.
+        request = context.get("request")
+        logger.error("Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc)
+        return Response({"detail": _("Server error."), "fields": {}}, status=500)
+    if isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "fields": {}}
     return response
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request_response(request: HttpRequest, message: str) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": message, "fields": {}}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: errors outside DRF's views (middleware, URL resolution) in the API's shape too."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Server error."), "fields": {}}, status=500)
+    return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400 (SuspiciousOperation, a body over DATA_UPLOAD_MAX_MEMORY_SIZE) for the API."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Bad request."), "fields": {}}, status=400)
+    return defaults.bad_request(request, exception)

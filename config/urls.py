@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.api.views import ObtainTokenApi, RevokeTokenApi
 from programs import views as program_views
 
 admin.site.site_header = _("Megaproject administration")
@@ -14,8 +14,9 @@ urlpatterns = [
     path("healthz", program_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/token/", ObtainTokenApi.as_view(), name="api-token"),
+    path("api/token/logout/", RevokeTokenApi.as_view(), name="api-token-logout"),
     path("api/", include("programs.api.urls")),
     path("api/", include("consortia.api.urls")),
     path("api/", include("evaluations.api.urls")),
@@ -29,3 +30,7 @@ urlpatterns = [
     path("", include("awards.urls")),
     path("", include("consortia.urls")),
 ]
+
+# The API answers every error as {"detail", "fields"}, even outside DRF's views.
+handler400 = "config.errors.bad_request"
+handler500 = "config.errors.server_error"

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from unfold.admin import ModelAdmin, TabularInline
 
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from consortia import exports, selectors, services
 from consortia import notices as services_notices
 from consortia.business_number import format_business_number
@@ -525,7 +526,7 @@ class OrganisationAdmin(OfficerReadsAdmin):
     def get_search_results(self, request, queryset, search_term):
         qs, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         digits = re.sub(r"[\s-]", "", search_term)
-        if digits.isdigit() and digits != search_term.strip():
+        if is_ascii_digits(digits) and digits != search_term.strip():
             qs |= queryset.filter(business_number__startswith=digits)  # "123-45-67891" as stored
         return qs, may_have_duplicates
 

@@ -11,6 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
+from config.inputs import (
+    MAX_COUNT,
+    MAX_KRW,
+    MAX_SUMMARY_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_YEAR,
+    is_ascii_digits,
+    single_line,
+)
 from consortia.choices import KpiIndicator, OrganisationType
 from consortia.models import (
     Application,
@@ -24,7 +33,6 @@ from programs.selectors import provinces_in_force
 
 ROWS_PREFIX = "rows"
 # The database column is a signed 64-bit integer; beyond it is not an amount, it is a typo.
-MAX_KRW = 2**63 - 1
 MONEY_FIELDS = ("national_krw", "local_cash_krw", "private_cash_krw", "private_in_kind_krw")
 
 
@@ -94,6 +102,9 @@ class KrwField(forms.IntegerField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.replace(",", "").replace(" ", "").replace("_", "").removesuffix("원")
+            # int() reads "１２３" (full-width) as 123: only ASCII digits are won here.
+            if value and not is_ascii_digits(value.removeprefix("-")):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         value = super().to_python(value)
         return 0 if value is None and not self.required else value
 
@@ -118,7 +129,7 @@ class ConsortiumCreateForm(forms.Form):
 
     EXISTING, NEW = "existing", "new"
 
-    name = forms.CharField(label=_("Consortium name"), max_length=160)
+    name = forms.CharField(label=_("Consortium name"), max_length=160, validators=[single_line])
     representative_mode = forms.ChoiceField(
         label=_("Representative local government"),
         choices=[
@@ -199,7 +210,7 @@ class ApplicationStartForm(forms.Form):
     track = forms.ModelChoiceField(
         queryset=Track.objects.none(), label=_("Call and track"), empty_label=_("— choose —")
     )
-    title = forms.CharField(label=_("Project title"), max_length=200)
+    title = forms.CharField(label=_("Project title"), max_length=200, validators=[single_line])
 
     def __init__(self, *args, calls=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,10 +220,15 @@ class ApplicationStartForm(forms.Form):
 
 
 class BasicsForm(forms.Form):
-    title = forms.CharField(label=_("Project title"), max_length=200)
+    title = forms.CharField(label=_("Project title"), max_length=200, validators=[single_line])
     future_technology = forms.CharField(label=_("Future technology"), max_length=120, required=False)
     key_industry = forms.CharField(label=_("Regional key industry"), max_length=120, required=False)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=MAX_SUMMARY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
 
     @classmethod
     def initial_from(cls, application: Application) -> dict:
@@ -245,7 +261,7 @@ def year_choices(duration: int, call=None) -> list[tuple[int, str]]:
 
 class BudgetRowForm(RowForm):
     member = forms.TypedChoiceField(coerce=int, label=_("Member"))
-    year = forms.IntegerField(widget=forms.HiddenInput)
+    year = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_YEAR)
     national_krw = KrwField(label=_("National grant"))
     local_cash_krw = KrwField(label=_("Local matching cash"))
     private_cash_krw = KrwField(label=_("Private matching cash"))
@@ -282,7 +298,7 @@ class PersonRowForm(RowForm):
 class KpiRowForm(RowForm):
     indicator = forms.ChoiceField(label=_("Indicator"), choices=KpiIndicator.choices)
     year = forms.TypedChoiceField(coerce=int, label=_("Year"))
-    value = KrwField(label=_("Target"), required=True)
+    value = KrwField(label=_("Target"), required=True, max_value=MAX_COUNT)
 
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,7 +312,10 @@ class MilestoneRowForm(RowForm):
     year = forms.TypedChoiceField(coerce=int, label=_("Year"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        required=False,
+        max_length=MAX_TEXT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, years=(), **kwargs):

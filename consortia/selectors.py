@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db.models import BigIntegerField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from config.inputs import is_ascii_digits
 from consortia.models import (
     Application,
     ApplicationEvent,
@@ -190,7 +191,7 @@ def organisation_search(
         return qs.none()
     digits = query.replace("-", "")
     match = Q(name__icontains=query) | Q(name_en__icontains=query)
-    if digits.isdigit():
+    if is_ascii_digits(digits):
         match |= Q(business_number__startswith=digits)
     # Short names as people write them: "충북" finds 충청북도, "충북 테크노파크" 충청북도 테크노파크.
     for short, full in Province.objects.exclude(short_name="").values_list("short_name", "name").distinct():

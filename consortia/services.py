@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from config.errors import fields_from_django
+from config.inputs import is_ascii_digits
 from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
@@ -710,7 +711,7 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
         if row.get("role") not in ApplicationPerson.Role.values:
             errors.setdefault(f"rows.{i}.role", []).append(_("Unknown role."))
         number = str(row.get("researcher_number", "")).strip()
-        if not (len(number) == 8 and number.isdigit()):
+        if not (len(number) == 8 and is_ascii_digits(number)):
             errors.setdefault(f"rows.{i}.researcher_number", []).append(
                 _("A national researcher number is 8 digits.")
             )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from consortia.admin import officer
 from evaluations import aggregation, exports, permissions, selectors, services
 from evaluations.models import Assignment, Conflict, Objection, Panel, Review, Reviewer, Score
@@ -340,11 +341,15 @@ class PanelAdmin(ModelAdmin):
                     services.close_panel(actor=request.user, panel_id=panel.pk)
                     messages.success(request, _("The panel is closed."))
                 elif action == "confirm":
-                    selected = [int(x) for x in request.POST.getlist("selected") if x.isdigit()]
+                    selected = [
+                        int(x)
+                        for x in request.POST.getlist("selected")
+                        if is_ascii_digits(x) and len(x) <= 18
+                    ]
                     reasons = {
                         int(k.removeprefix("reason_")): v
                         for k, v in request.POST.items()
-                        if k.startswith("reason_") and k.removeprefix("reason_").isdigit()
+                        if k.startswith("reason_") and is_ascii_digits(k.removeprefix("reason_"))
                     }
                     services.confirm_selection(
                         actor=request.user, panel_id=panel.pk, selected=selected, reasons=reasons

@@ -1,3 +1,7 @@
+import datetime as dt
+import logging
+
+from django.conf import settings
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -5,6 +9,8 @@ from django.utils import timezone
 
 from programs import selectors
 from programs.models import Call, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,18 +42,31 @@ def call_guideline(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for docker-compose: the database answers; reports the last worker heartbeat."""
+    """Liveness for docker-compose: 503 if the database does not answer; "degraded" (still 200,
+    the web works) when no worker has recorded a heartbeat within WORKER_STALE_SECONDS.
+
+    Public, so it names no exception, host or version: failures go to the log only.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         beat = WorkerHeartbeat.objects.filter(name="worker").first()
-    except Exception as exc:  # any database failure (down, unmigrated) means unhealthy
-        return JsonResponse({"status": "error", "database": str(exc)}, status=503)
+    except Exception:  # any database failure (down, unmigrated) means unhealthy
+        logger.exception("healthz: the database does not answer")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    stale_before = timezone.now() - dt.timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    if beat is None:
+        worker = "never seen"
+    elif beat.last_seen_at < stale_before:
+        worker = "stale"
+    else:
+        worker = "ok"
     return JsonResponse(
         {
-            "status": "ok",
+            "status": "ok" if worker == "ok" else "degraded",
             "database": connection.vendor,
+            "worker": worker,
             "worker_last_seen": beat.last_seen_at.isoformat() if beat else None,
         }
     )

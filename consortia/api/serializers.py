@@ -8,6 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.inputs import (
+    MAX_COUNT,
+    MAX_ROWS,
+    MAX_SUMMARY_CHARS,
+    MAX_TEXT_CHARS,
+    AsciiIntegerField,
+    id_field,
+    krw_field,
+    single_line,
+)
 from config.schema import ErrorOut
 from consortia.budget import budget_sheet
 from consortia.choices import KpiIndicator, OrganisationType
@@ -319,7 +329,7 @@ class RefusalOut(ErrorOut):
 
 
 class OrganisationIn(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
     name_en = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
     type = serializers.ChoiceField(choices=OrganisationType.choices)
     province = serializers.CharField(
@@ -347,7 +357,7 @@ class OrganisationIn(serializers.Serializer):
 
 
 class ConsortiumIn(serializers.Serializer):
-    name = serializers.CharField(max_length=160)
+    name = serializers.CharField(max_length=160, validators=[single_line])
     representative = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
 
 
@@ -379,10 +389,10 @@ class ApplicationIn(serializers.Serializer):
     consortium = serializers.PrimaryKeyRelatedField(queryset=Consortium.objects.none())
     call = serializers.SlugRelatedField(slug_field="code", queryset=Call.objects.all(), help_text="Call code")
     track = serializers.CharField(max_length=40, help_text='Track code within the call, e.g. "leap".')
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     future_technology = serializers.CharField(max_length=120, required=False, allow_blank=True)
     key_industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=MAX_SUMMARY_CHARS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -399,50 +409,52 @@ class ApplicationIn(serializers.Serializer):
 
 
 class ApplicationBasicsIn(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(max_length=200, required=False, validators=[single_line])
     future_technology = serializers.CharField(max_length=120, required=False, allow_blank=True)
     key_industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=MAX_SUMMARY_CHARS)
 
 
 YEAR_HELP = "Calendar year of the plan (e.g. 2027), within the track's duration from the call's first year."
 
 
 class BudgetRowIn(serializers.Serializer):
-    member = serializers.IntegerField()
-    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
-    national_krw = serializers.IntegerField(min_value=0, default=0)
-    local_cash_krw = serializers.IntegerField(min_value=0, default=0)
-    private_cash_krw = serializers.IntegerField(min_value=0, default=0)
-    private_in_kind_krw = serializers.IntegerField(min_value=0, default=0)
+    member = id_field()
+    year = AsciiIntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
+    national_krw = krw_field(default=0)
+    local_cash_krw = krw_field(default=0)
+    private_cash_krw = krw_field(default=0)
+    private_in_kind_krw = krw_field(default=0)
 
 
 class BudgetIn(serializers.Serializer):
-    rows = BudgetRowIn(many=True)
+    rows = BudgetRowIn(many=True, max_length=MAX_ROWS)
 
 
 class KpiRowIn(serializers.Serializer):
     indicator = serializers.ChoiceField(choices=KpiIndicator.choices)
-    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
-    value = serializers.IntegerField(min_value=0)
+    year = AsciiIntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
+    value = AsciiIntegerField(min_value=0, max_value=MAX_COUNT)
 
 
 class KpiTargetsIn(serializers.Serializer):
-    rows = KpiRowIn(many=True)
+    rows = KpiRowIn(many=True, max_length=MAX_ROWS)
 
 
 class MilestoneRowIn(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
+    year = AsciiIntegerField(min_value=2000, max_value=2100, help_text=YEAR_HELP)
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_TEXT_CHARS
+    )
 
 
 class MilestonesIn(serializers.Serializer):
-    rows = MilestoneRowIn(many=True)
+    rows = MilestoneRowIn(many=True, max_length=MAX_ROWS)
 
 
 class PersonRowIn(serializers.Serializer):
-    member = serializers.IntegerField()
+    member = id_field()
     role = serializers.ChoiceField(choices=ApplicationPerson.Role.choices)
     name = serializers.CharField(max_length=80)
     researcher_number = serializers.CharField(max_length=20)
@@ -450,7 +462,7 @@ class PersonRowIn(serializers.Serializer):
 
 
 class PeopleIn(serializers.Serializer):
-    rows = PersonRowIn(many=True)
+    rows = PersonRowIn(many=True, max_length=MAX_ROWS)
 
     def validate_rows(self, rows: list[dict]) -> list[dict]:
         # services.set_people does not check this, and the database's one-role-per-person
@@ -474,12 +486,12 @@ class DocumentIn(serializers.Serializer):
 
 
 class WithdrawIn(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT_CHARS)
 
 
 class DecideIn(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(OFFICER_STEPS))
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT_CHARS)
 
 
 class DeclaredProjectOut(serializers.ModelSerializer):
@@ -500,8 +512,8 @@ class DeclaredProjectOut(serializers.ModelSerializer):
 class DeclaredProjectIn(serializers.Serializer):
     """An outside national R&D project of a researcher named on the application (3책5공)."""
 
-    person = serializers.IntegerField(help_text="The person id of a researcher on the application.")
-    title = serializers.CharField(max_length=200)
+    person = id_field(help_text="The person id of a researcher on the application.")
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=ProjectKind.choices, default=ProjectKind.RESEARCH)
     as_principal_investigator = serializers.BooleanField(default=False)
     with_foreign_partner = serializers.BooleanField(default=False)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from consortia import forms, permissions
 from consortia.models import (
     Application,
@@ -72,7 +73,7 @@ def _member_label(member: ConsortiumMember) -> str:
 def _int(value) -> int:
     """A posted amount for live totals: anything that is not whole won counts as zero."""
     text = str(value if value is not None else "").replace(",", "").replace(" ", "").removesuffix("원")
-    return int(text) if text.isdigit() else 0
+    return int(text) if is_ascii_digits(text) and len(text) <= 18 else 0
 
 
 # --- the editor's frame ---------------------------------------------------------------------

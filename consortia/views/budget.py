@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from config.inputs import is_ascii_digits
 from consortia import forms, services
 from consortia.budget import BudgetYear, budget_sheet, budget_year
 from consortia.models import (
@@ -21,7 +22,7 @@ def _budget_form_years(formset, rules, track, call) -> list[BudgetYear]:
     groups: dict[int | None, list] = defaultdict(list)
     for form in formset.forms:
         value = str(form["year"].value() or "")
-        groups[int(value) if value.isdigit() else None].append(form)
+        groups[int(value) if is_ascii_digits(value) and len(value) <= 4 else None].append(form)
     return [
         budget_year(
             year,

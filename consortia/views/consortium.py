@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.idempotency import create_once, once_token
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from config.josa import josa
 from consortia import forms, permissions, selectors, services
 from consortia.choices import OrganisationType
@@ -97,7 +98,7 @@ def _organisation_search(query: str, consortium: Consortium | None) -> list[Orga
 def organisation_search(request: HttpRequest) -> HttpResponse:
     """The htmx search beside "add a member": organisations by name or business number."""
     consortium = None
-    if (consortium_id := request.GET.get("consortium", "")).isdigit():
+    if is_ascii_digits(consortium_id := request.GET.get("consortium", "")) and len(consortium_id) <= 18:
         consortium = _consortium_or_404(request.user, int(consortium_id))
     query = request.GET.get("q", "")
     return render(

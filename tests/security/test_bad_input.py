@@ -1,0 +1,168 @@
+"""Issue 13 item 12: hostile input is a 400 in the one error shape, never a 500."""
+
+import json
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+
+from consortia.forms import BasicsForm, KrwField
+from consortia.models import Application, BudgetLine
+from tests.factories import ApplicationFactory, complete_application
+
+pytestmark = pytest.mark.django_db
+
+APPS = "/api/applications/"
+
+
+def contact(app):
+    return app.consortium.contacts.first()
+
+
+@pytest.fixture
+def draft(api):
+    app = complete_application()
+    api.force_authenticate(contact(app))
+    return app
+
+
+def member_id(app) -> int:
+    return app.consortium.members.first().pk
+
+
+def put_json(api, url: str, raw: str, **extra):
+    return api.generic("PUT", url, raw.encode("utf-8"), content_type="application/json", **extra)
+
+
+def assert_400(response, field: str | None = None) -> dict:
+    assert response.status_code == 400, response.content[:500]
+    body = response.json()
+    assert set(body) == {"detail", "fields"}
+    if field:
+        assert field in body["fields"], body
+    return body
+
+
+@pytest.mark.parametrize("amount", [2**63, 2**64 + 5, 10**16, -1])
+def test_money_beyond_the_limit_is_a_400_on_the_field(api, draft, amount):
+    rows = [{"member": member_id(draft), "year": 1, "national_krw": amount}]
+    assert_400(api.put(f"{APPS}{draft.pk}/budget/", {"rows": rows}, format="json"), "rows.0.national_krw")
+
+
+def test_counts_years_and_ids_are_bounded(api, draft):
+    kpis = [{"indicator": "jobs", "year": 1, "value": 2**70}]
+    assert_400(api.put(f"{APPS}{draft.pk}/kpis/", {"rows": kpis}, format="json"), "rows.0.value")
+    rows = [{"member": 2**64, "year": 40_000, "national_krw": 1}]
+    body = assert_400(api.put(f"{APPS}{draft.pk}/budget/", {"rows": rows}, format="json"))
+    assert {"rows.0.member", "rows.0.year"} <= set(body["fields"])
+
+
+def test_json_nested_beyond_the_limit_is_a_400(api, draft):
+    deep = '{"rows": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert_400(put_json(api, f"{APPS}{draft.pk}/budget/", deep))
+    assert_400(put_json(api, f"{APPS}{draft.pk}/budget/", '{"rows": ' + "[" * 30 + "]" * 30 + "}"))
+
+
+def test_nul_characters_in_query_strings_and_text_are_a_400(api, client, draft):
+    assert_400(api.get("/api/organisations/?q=%00"))
+    assert_400(api.get(f"{APPS}?state=draft%00"))
+    client.force_login(contact(draft))
+    assert client.get("/my/organisations/search/?q=abc%00").status_code == 400
+    patch = api.generic(
+        "PATCH", f"{APPS}{draft.pk}/", b'{"title": "a\\u0000b"}', content_type="application/json"
+    )
+    assert_400(patch)
+
+
+def test_invalid_unicode_in_a_choice_is_a_400_that_does_not_echo_it(api, draft):
+    raw = '{"name": "x", "type": "\\ud800\\udfff\\ud800", "province": 1}'
+    response = api.generic(
+        "POST",
+        "/api/organisations/",
+        raw.encode(),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    body = assert_400(response)
+    assert "Unicode" in body["detail"]
+    assert "\\ud800" not in response.content.decode("utf-8")  # valid UTF-8, and nothing echoed
+    raw = b'{"name": "x", "type": "\xff\xfe", "province": 1}'  # not UTF-8 at all
+    assert_400(api.generic("POST", "/api/organisations/", raw, content_type="application/json"))
+
+
+@pytest.mark.parametrize("digits", ["²", "١٢٣", "１２３", "¹²³"])
+def test_unicode_digits_are_not_ids_or_amounts(api, client, draft, digits):
+    rows = [{"member": digits, "year": 1, "national_krw": 1}]
+    assert_400(api.put(f"{APPS}{draft.pk}/budget/", {"rows": rows}, format="json"), "rows.0.member")
+    rows = [{"member": member_id(draft), "year": 1, "national_krw": digits}]
+    assert_400(api.put(f"{APPS}{draft.pk}/budget/", {"rows": rows}, format="json"), "rows.0.national_krw")
+    client.force_login(contact(draft))
+    assert client.get(f"/my/organisations/search/?q=a&consortium={digits}").status_code == 200
+
+
+def test_portal_money_fields_refuse_full_width_digits():
+    field = KrwField()
+    assert field.clean("1,200,000원") == 1_200_000
+    for typed in ("１２３", "١٢٣", "12³"):
+        with pytest.raises(ValidationError):
+            field.clean(typed)
+    with pytest.raises(ValidationError):
+        field.clean(str(2**63))
+
+
+@pytest.mark.parametrize("title", ["과제\r\nBcc: everyone@example.kr", "과\n제", "과\x0b제", "과\u2028제"])
+def test_titles_that_go_into_email_subjects_are_one_line(api, draft, title):
+    assert_400(api.patch(f"{APPS}{draft.pk}/", {"title": title}, format="json"), "title")
+    assert not BasicsForm(data={"title": title}).is_valid()
+    assert Application.objects.get(pk=draft.pk).title != title
+
+
+def test_a_stored_title_with_a_line_break_still_sends_its_receipt(mailoutbox):
+    from consortia.models import Notice
+    from consortia.notices import deliver_notice
+
+    app = ApplicationFactory(title="과제\r\nBcc: x@example.kr")
+    notice = Notice.objects.create(application=app, kind=Notice.Kind.RECEIPT, to="kim@example.kr")
+    deliver_notice(notice_id=notice.pk)
+    assert "\n" not in mailoutbox[0].subject and "\r" not in mailoutbox[0].subject
+
+
+def test_a_20_mb_summary_and_300k_budget_rows_are_refused_quickly(api, draft):
+    started = time.perf_counter()
+    huge = json.dumps({"summary": "가" * (20 * 1024 * 1024 // 3)})
+    big = api.generic(
+        "PATCH",
+        f"{APPS}{draft.pk}/",
+        huge.encode(),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "5 MB" in assert_400(big)["detail"]
+    long_summary = {"summary": "가" * 20_001}
+    assert_400(api.patch(f"{APPS}{draft.pk}/", long_summary, format="json"), "summary")
+    rows = json.dumps({"rows": [{"member": 1, "year": 1}] * 300_000})
+    assert_400(put_json(api, f"{APPS}{draft.pk}/budget/", rows))
+    rows = [{"member": member_id(draft), "year": 1}] * 2_001
+    assert_400(api.put(f"{APPS}{draft.pk}/budget/", {"rows": rows}, format="json"), "rows.non_field_errors")
+    assert time.perf_counter() - started < 10
+    assert BudgetLine.objects.filter(application=draft).count() < 100  # nothing of it was stored
+
+
+def test_an_unexpected_api_error_is_json_in_the_one_shape(api, draft, monkeypatch):
+    from consortia.api import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    # Stands in for a bug in a view: the only way to reach the last resort.
+    monkeypatch.setattr(views.CheckApplicationApi, "get", lambda self, request, pk: broken())
+    response = api.get(f"{APPS}{draft.pk}/check/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error.", "fields": {}}
+    assert "secret" not in response.content.decode()
+
+    from config.errors import server_error
+
+    outside = server_error(RequestFactory().get("/api/anything/"))  # handler500, outside DRF views
+    assert outside.status_code == 500 and set(json.loads(outside.content)) == {"detail", "fields"}
