@@ -275,7 +275,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 MIDDLEWARE.insert(1, "config.middleware.RejectNulMiddleware")  # noqa: F405 (after SecurityMiddleware)
 # CSPMiddleware: see CONTENT_SECURITY_POLICY below; AxesMiddleware last, as axes requires.
-MIDDLEWARE += ["csp.middleware.CSPMiddleware", "axes.middleware.AxesMiddleware"]  # noqa: F405
+MIDDLEWARE += ["config.csp.SiteCSPMiddleware", "axes.middleware.AxesMiddleware"]  # noqa: F405
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils import timezone
 
 from consortia.forms import BasicsForm, KrwField
 from consortia.models import Application, BudgetLine
@@ -119,11 +120,17 @@ def test_titles_that_go_into_email_subjects_are_one_line(api, draft, title):
 
 
 def test_a_stored_title_with_a_line_break_still_sends_its_receipt(mailoutbox):
-    from consortia.models import Notice
-    from consortia.notices import deliver_notice
+    from consortia.notices import deliver_notice, queue_notice
 
-    app = ApplicationFactory(title="과제\r\nBcc: x@example.kr")
-    notice = Notice.objects.create(application=app, kind=Notice.Kind.RECEIPT, to="kim@example.kr")
+    app = ApplicationFactory(title="과제\r\nBcc: x@example.kr", submitted_at=timezone.now())
+    notice = queue_notice(
+        kind="receipt",
+        to=["kim@example.kr"],
+        subject_template="consortia/email/receipt_subject.txt",
+        body_template="consortia/email/receipt.txt",
+        context={"application": app, "submitted_at": app.submitted_at},
+        dedupe_key=f"receipt:application:{app.pk}:kim@example.kr",
+    )
     deliver_notice(notice_id=notice.pk)
     assert "\n" not in mailoutbox[0].subject and "\r" not in mailoutbox[0].subject
 
