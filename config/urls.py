@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from evaluations import views as evaluation_views
 from programs import views as program_views
 
 admin.site.site_header = _("Megaproject administration")
@@ -25,5 +26,6 @@ urlpatterns = [
     path("", program_views.home, name="home"),
     path("calls/", program_views.open_calls, name="open-calls"),
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
+    path("my/results/", evaluation_views.my_results, name="evaluation-results"),
     path("", include("consortia.urls")),
 ]
