@@ -239,24 +239,24 @@ def solve(p: Problem) -> dict:
     total = sum(p.need.values())
     if total == 0:
         return {"pairs": [], "solver_s": 0.0}
+    # One pass: the max flow with the least cost. Short of k × N with the best candidates only,
+    # the full pair set decides; still short, a max flow's min cut explains it.
     for candidates in (CANDIDATES, None):
         rows, cols, mask = _pairs(p, candidates=candidates)
         (tails, heads, caps, costs), ids = _network(p, rows, cols)
+        mcf = min_cost_flow.SimpleMinCostFlow()
+        arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        supplies = np.zeros(int(max(tails.max(), heads.max())) + 1, dtype=np.int64)
+        supplies[ids["source"]], supplies[ids["sink"]] = total, -total
+        mcf.set_nodes_supplies(np.arange(len(supplies)), supplies)
+        status = mcf.solve_max_flow_with_min_cost()
+        if status == mcf.OPTIMAL and mcf.maximum_flow() == total:
+            break
+    else:
         mf = max_flow.SimpleMaxFlow()
         mf.add_arcs_with_capacity(tails, heads, caps)
         mf.solve(ids["source"], ids["sink"])
-        if mf.optimal_flow() == total:
-            break
-    else:
         return {"infeasible": explain(p, mask, mf, ids), "solver_s": time.perf_counter() - t0}
-    mcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    supplies = np.zeros(int(max(tails.max(), heads.max())) + 1, dtype=np.int64)
-    supplies[ids["source"]], supplies[ids["sink"]] = total, -total
-    mcf.set_nodes_supplies(np.arange(len(supplies)), supplies)
-    status = mcf.solve()
-    if status != mcf.OPTIMAL:
-        return {"infeasible": {"solver_status": int(status)}, "solver_s": time.perf_counter() - t0}
     first = ids["pair_arc0"]
     flows = mcf.flows(arcs[first : first + ids["n_pair_arcs"]])
     chosen = np.nonzero(flows)[0]
