@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("programs.api.urls")),
     path("api/", include("consortia.api.urls")),
     path("api/", include("evaluations.api.urls")),
+    path("api/awards/", include("awards.api.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -27,5 +28,6 @@ urlpatterns = [
     path("calls/", program_views.open_calls, name="open-calls"),
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
     path("my/results/", evaluation_views.my_results, name="evaluation-results"),
+    path("", include("awards.urls")),
     path("", include("consortia.urls")),
 ]

@@ -112,7 +112,7 @@ def applications_workbook(applications: QuerySet[Application]) -> Workbook:
                 app.track.name,
                 app.consortium.name,
                 str(rep),
-                rep.province.name,
+                app.lead_province_name,  # as submitted
                 app.region_name or "",
                 app.get_state_display(),
                 _local(app.submitted_at),

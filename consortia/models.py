@@ -35,7 +35,12 @@ class Organisation(models.Model):
         help_text=_("10 digits (hyphens allowed); required for firms."),
     )
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff")
+        settings.AUTH_USER_MODEL,
+        through="OrganisationStaff",
+        through_fields=("organisation", "user"),
+        related_name="organisations",
+        blank=True,
+        verbose_name=_("staff"),
     )
 
     class Meta:
@@ -56,6 +61,42 @@ class Organisation(models.Model):
     @property
     def is_firm(self) -> bool:
         return self.type in FIRM_TYPES
+
+
+class OrganisationStaff(models.Model):
+    """A user's membership of an organisation; for a local government only a verified one counts.
+
+    Registering an organisation, or saying one works for it, makes a pending row: an
+    administrator confirms it (verified_at, verified_by) before the user may act for a local
+    government (form its consortium, accept an invitation to co-lead, submit for it).
+    """
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="staff_memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_memberships")
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True, null=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+
+    class Meta:
+        # The table of the former plain many-to-many field, hence unique_together and its name.
+        db_table = "consortia_organisation_staff"
+        unique_together = [("organisation", "user")]
+        verbose_name = _("organisation staff")
+        verbose_name_plural = _("organisation staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class OrganisationProvinceChange(models.Model):
@@ -99,6 +140,45 @@ class Consortium(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CoLeadInvitation(models.Model):
+    """A consortium asks a local government to co-lead it; its verified staff accept or decline."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    consortium = models.ForeignKey(Consortium, models.CASCADE, related_name="co_lead_invitations")
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        related_name="co_lead_invitations",
+        verbose_name=_("local government"),
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("co-lead invitation")
+        verbose_name_plural = _("co-lead invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consortium", "organisation"],
+                condition=Q(state="pending"),
+                name="one_pending_co_lead_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consortium} → {self.organisation}"
 
 
 class ConsortiumMember(models.Model):
@@ -194,6 +274,30 @@ class Application(models.Model):
         """An upheld objection (이의신청) reopens the review, by the ministry's decision."""
 
 
+class ApplicationLeadProvince(models.Model):
+    """A lead local government's province as the application was made under it (taken at submit).
+
+    The province is the one the call used: the organisation's province on the call's opening
+    date. Later moves (mergers, relocations) never rewrite it; awards copy it at selection.
+    """
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="lead_provinces")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, models.PROTECT, related_name="+", verbose_name=_("province"))
+    is_representative = models.BooleanField(_("representative"), default=False)
+
+    class Meta:
+        ordering = ["application", "-is_representative", "id"]
+        verbose_name = _("lead province at submission")
+        verbose_name_plural = _("lead provinces at submission")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "organisation"], name="lead_province_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.province}"
+
+
 class ApplicationEvent(models.Model):
     """One state change of an application: who, when, from, to, why (the timeline)."""
 
@@ -219,6 +323,10 @@ class BudgetLine(models.Model):
     application = models.ForeignKey(Application, models.CASCADE, related_name="budget_lines")
     member = models.ForeignKey(ConsortiumMember, models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    # R&D or non-R&D (the national innovation cluster splits every year so); R&D unless stated.
+    line = models.CharField(
+        _("budget line"), max_length=10, choices=[("rnd", _("R&D")), ("non_rnd", _("non-R&D"))], default="rnd"
+    )
     national_krw = models.PositiveBigIntegerField(_("national grant"), default=0)
     local_cash_krw = models.PositiveBigIntegerField(_("local matching cash"), default=0)
     private_cash_krw = models.PositiveBigIntegerField(_("private matching cash"), default=0)

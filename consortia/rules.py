@@ -27,9 +27,10 @@ from consortia.models import (
     DeclaredProject,
 )
 from consortia.rule_codes import RuleCode, matching_code
+from consortia.selectors import members_with_province_on, province_on_expression
 from programs.models import Call, MatchingRule, MoneySource, Province
 from programs.money import format_won
-from programs.selectors import eligible_provinces
+from programs.selectors import eligible_provinces, ended_province_message
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,13 @@ def _sources(line: BudgetLine) -> dict[str, int]:
 
 
 def participating_provinces(members: list[ConsortiumMember]) -> list[Province]:
-    """The provinces of the consortium's lead local governments (each holds a slot)."""
+    """The provinces of the consortium's lead local governments (each holds a slot), as of the
+    call's opening date where the members carry `province_on` (selectors.members_with_province_on)."""
     seen: dict[int, Province] = {}
     for m in members:
         if m.role == ConsortiumMember.Role.LEAD_GOVERNMENT:
-            seen[m.organisation.province_id] = m.organisation.province
+            province = getattr(m, "province_on", None) or m.organisation.province
+            seen[province.pk] = province
     return list(seen.values())
 
 
@@ -88,7 +91,9 @@ def check_application(application: Application, *, at: dt.datetime | None = None
         .get(pk=application.call_id)
     )
     track = application.track
-    members = list(application.consortium.members.select_related("organisation__province").order_by("id"))
+    # A call uses the provinces in force on its opening date for its whole life (domain.md):
+    # each member's province is the one it had on that date, whatever moved since.
+    members = members_with_province_on(application.consortium_id, call.opening_date)
     lines = list(application.budget_lines.select_related("member__organisation"))
     failures: list[Failure] = []
 
@@ -146,8 +151,10 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
             )
         )
     eligible = {p.pk for p in eligible_provinces(call)}
+    day = call.opening_date
     for m in leads:
         org = m.organisation
+        province = getattr(m, "province_on", None) or org.province
         if org.type != OrganisationType.LOCAL_GOVERNMENT:
             failures.append(
                 Failure(
@@ -157,15 +164,22 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
                     member_id=m.pk,
                 )
             )
-        elif org.province_id not in eligible:
+        elif province.effective_to is not None and province.effective_to < day:
             failures.append(
                 Failure(
-                    RuleCode.LEAD_REGION_INELIGIBLE
-                    if org.province.in_force_on(call.opening_date)
-                    else RuleCode.LEAD_PROVINCE_ENDED,
+                    RuleCode.LEAD_PROVINCE_ENDED,
+                    f"members.{m.pk}",
+                    f"{org}: {ended_province_message(province, on=day)}",
+                    member_id=m.pk,
+                )
+            )
+        elif province.pk not in eligible:
+            failures.append(
+                Failure(
+                    RuleCode.LEAD_REGION_INELIGIBLE,
                     f"members.{m.pk}",
                     _("%(org)s: %(province)s is not an eligible province of this call (in force on %(day)s).")
-                    % {"org": org, "province": org.province, "day": call.opening_date.isoformat()},
+                    % {"org": org, "province": province, "day": day.isoformat()},
                     member_id=m.pk,
                 )
             )
@@ -191,25 +205,33 @@ def _check_slots(application, call, track, members) -> list[Failure]:
     provinces = participating_provinces(members)
     if not provinces:
         return failures
-    holders = (
-        Application.objects.filter(
-            call=call,
-            track=track,
-            state__in=Application.SLOT_HOLDING,
-            consortium__members__role=ConsortiumMember.Role.LEAD_GOVERNMENT,
-            consortium__members__organisation__province__in=[p.pk for p in provinces],
-        )
-        .exclude(pk=application.pk)
-        .values_list("consortium__members__organisation__province__name", "consortium__name")
-        .distinct()
+    # Other holders' lead governments count with their provinces of the call's opening date too,
+    # so a merger during the call neither frees nor merges slots.
+    names = {p.pk: p.name for p in provinces}
+    holding = Application.objects.filter(call=call, track=track, state__in=Application.SLOT_HOLDING).exclude(
+        pk=application.pk
     )
-    for province_name, consortium_name in holders:
+    holders = (
+        ConsortiumMember.objects.filter(
+            role=ConsortiumMember.Role.LEAD_GOVERNMENT, consortium__applications__in=holding
+        )
+        .annotate(
+            province_on_id=province_on_expression(
+                call.opening_date, organisation="organisation_id", province="organisation__province_id"
+            )
+        )
+        .filter(province_on_id__in=list(names))
+        .values_list("province_on_id", "consortium__name")
+        .distinct()
+        .order_by("province_on_id", "consortium__name")
+    )
+    for province_id, consortium_name in holders:
         failures.append(
             Failure(
                 RuleCode.SLOT_PROVINCE_TAKEN,
                 "members",
                 _("%(province)s already takes part in another application to %(track)s (%(consortium)s).")
-                % {"province": province_name, "track": track.name, "consortium": consortium_name},
+                % {"province": names[province_id], "track": track.name, "consortium": consortium_name},
             )
         )
     return failures

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -19,6 +22,7 @@ from programs.models import (
     MemberTypeRequirement,
     Program,
     Province,
+    ProvinceCorrection,
     ProvinceSuccession,
     Region,
     RegionScheme,
@@ -46,6 +50,40 @@ class ProvinceAdmin(ModelAdmin):
     list_filter = ["regions__scheme", "regions"]
     search_fields = ["code", "name", "name_en"]
     inlines = [ProvinceSuccessionInline]
+    readonly_fields = ["correction_log"]
+
+    @admin.display(description=_("corrections"))
+    def correction_log(self, obj: Province) -> str:
+        """Every correction with its old and new value (services.correct_province writes them)."""
+        rows = obj.corrections.select_related("actor") if obj.pk else []
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} · {} · {}: {} → {}",
+                (
+                    (
+                        timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
+                        c.actor,
+                        c.field,
+                        c.old_value,
+                        c.new_value,
+                    )
+                    for c in rows
+                ),
+            )
+            or "-"
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # A correction goes through the service, which logs each old and new value.
+        services.correct_province(
+            actor=request.user,
+            province_id=obj.pk,
+            **{f: form.cleaned_data[f] for f in form.changed_data if f in services.PROVINCE_FIELDS},
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -259,3 +297,21 @@ for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, ClockedSchedule,
     _existing = type(admin.site._registry[_model])
     admin.site.unregister(_model)
     admin.site.register(_model, _superuser_scoped(_existing))
+
+
+@admin.register(ProvinceCorrection)
+class ProvinceCorrectionAdmin(ModelAdmin):
+    """The log of province corrections (old and new values): written by the service, read here."""
+
+    list_display = ["at", "province", "field", "old_value", "new_value", "actor"]
+    list_filter = ["field"]
+    list_select_related = ["province", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.errors import fields_from_django
 from consortia.documents import PDF, DocumentRefused, check_document, spooled_copy
 from consortia.locks import lock_call
 from programs.exceptions import InvalidCall, RulesLocked
@@ -25,14 +26,15 @@ from programs.models import (
     MemberTypeRequirement,
     Program,
     Province,
+    ProvinceCorrection,
     ProvinceSuccession,
     Region,
     RegionScheme,
     Track,
     WorkerHeartbeat,
 )
-from programs.permissions import can_change_call, can_create_call
-from programs.selectors import call_rules_locked
+from programs.permissions import can_change_call, can_create_call, is_admin
+from programs.selectors import call_rules_locked, ended_province_message
 
 # Fields that make up the call's rules: frozen once the first application is submitted.
 RULE_FIELDS = frozenset(
@@ -107,7 +109,9 @@ def call_errors(
         day = timezone.localdate(opens_at)
         region_ids = {r.pk for r in regions}
         for province in eligible_provinces:
-            if not province.in_force_on(day):
+            if province.effective_to is not None and province.effective_to < day:
+                errors.setdefault("eligible_provinces", []).append(ended_province_message(province, on=day))
+            elif not province.in_force_on(day):
                 errors.setdefault("eligible_provinces", []).append(
                     _("%(province)s is not in force on the opening date %(day)s.")
                     % {"province": province, "day": day.isoformat()}
@@ -337,6 +341,48 @@ def record_province_change(
         ProvinceSuccession.objects.create(predecessor=old, successor=successor)
     inherit_regions(successor)
     return successor
+
+
+PROVINCE_FIELDS = ("code", "name", "name_en", "effective_from", "effective_to")
+
+
+@transaction.atomic
+def correct_province(*, actor, province_id: int, **changes: Any) -> Province:
+    """An administrator corrects a province row in place (e.g. the code public data reported);
+    every changed field is logged with its old and new value. History keeps pointing at the row."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    unknown = set(changes) - set(PROVINCE_FIELDS)
+    if unknown:
+        raise InvalidCall(
+            _("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown}
+        )
+    province = Province.objects.select_for_update().get(pk=province_id)
+    old = {f: getattr(province, f) for f in changes}
+    for field, value in changes.items():
+        setattr(province, field, value)
+    try:
+        province.full_clean()
+    except ValidationError as exc:
+        raise InvalidCall(
+            _("Please correct the highlighted fields."), fields=fields_from_django(exc)
+        ) from None
+    changed = [f for f in changes if old[f] != getattr(province, f)]
+    if changed:
+        province.save(update_fields=changed)
+        ProvinceCorrection.objects.bulk_create(
+            [
+                ProvinceCorrection(
+                    province=province,
+                    field=f,
+                    old_value="" if old[f] is None else str(old[f]),
+                    new_value="" if getattr(province, f) is None else str(getattr(province, f)),
+                    actor=actor,
+                )
+                for f in changed
+            ]
+        )
+    return province
 
 
 def inherit_regions(successor: Province) -> None:

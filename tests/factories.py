@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from consortia.choices import OrganisationType
-from consortia.models import Application, Consortium, ConsortiumMember, Organisation
+from consortia.models import Application, Consortium, ConsortiumMember, Organisation, OrganisationStaff
 from evaluations.models import Reviewer
 from programs.models import Call, MatchingRule, Program, Province, Region, RegionScheme, Track
 
@@ -148,7 +148,18 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     province = factory.LazyFunction(lambda: province("47"))
 
 
+def verified_staff(organisation: Organisation, user) -> OrganisationStaff:
+    """The user works for the organisation, as an administrator has confirmed."""
+    row, _ = OrganisationStaff.objects.get_or_create(organisation=organisation, user=user)
+    if row.verified_at is None:
+        row.verified_at = timezone.now()
+        row.save(update_fields=["verified_at"])
+    return row
+
+
 class ConsortiumFactory(factory.django.DjangoModelFactory):
+    """Its contacts are verified staff of the representative local government (they act for it)."""
+
     class Meta:
         model = Consortium
         skip_postgeneration_save = True
@@ -159,7 +170,10 @@ class ConsortiumFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def contacts(obj, create, extracted, **kwargs):
         if create:
-            obj.contacts.add(*(extracted or [UserFactory()]))
+            contacts = extracted or [UserFactory()]
+            obj.contacts.add(*contacts)
+            for user in contacts:
+                verified_staff(obj.representative, user)
             ConsortiumMember.objects.get_or_create(
                 consortium=obj,
                 organisation=obj.representative,
@@ -179,10 +193,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 def submitted(application: Application, at: dt.datetime | None = None) -> Application:
-    """Moves a factory application to submitted the way a fixture may (no rule checks)."""
+    """Moves a factory application to submitted the way a fixture may (no rule checks), with the
+    lead provinces snapshot that submit takes."""
+    from consortia.services import snapshot_lead_provinces
+
     Application.objects.filter(pk=application.pk).update(
         state=Application.State.SUBMITTED, submitted_at=at or timezone.now()
     )
+    application = Application.objects.select_related("call", "consortium").get(pk=application.pk)
+    snapshot_lead_provinces(application)
     return Application.objects.get(pk=application.pk)
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "programs",
     "consortia",
     "evaluations",
+    "awards",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,14 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
         "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
         "RuleEnum": "consortia.rule_codes.RuleCode",
+        "AwardStateEnum": "awards.models.Award.State",
+        "DisbursementStateEnum": "awards.models.Disbursement.State",
+        "AwardChangeStateEnum": "awards.models.AwardChange.State",
+        "RecoveryStateEnum": "awards.models.Recovery.State",
+        "GradeKindEnum": "awards.models.Grade.Kind",
+        "LedgerEntryKindEnum": "awards.models.LedgerEntry.Kind",
+        "AwardChangeItemKindEnum": "awards.models.AwardChangeItem.Kind",
+        "DocumentKindEnum": "consortia.models.ApplicationDocument.Kind",
     },
 }
 

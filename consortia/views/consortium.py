@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.idempotency import create_once, once_token
 from config.errors import DomainError
 from consortia import forms, selectors, services
+from consortia.choices import OrganisationType
 from consortia.models import (
     Application,
     Consortium,
@@ -30,34 +31,51 @@ def consortium_create(request: HttpRequest) -> HttpResponse:
     form = forms.ConsortiumCreateForm(request.POST or None)
     # Staff of a local government form its consortium: offer only the user's own.
     field = form.fields["representative"]
-    field.queryset = field.queryset.filter(staff=request.user)
+    field.queryset = field.queryset.filter(
+        staff_memberships__user=request.user, staff_memberships__verified_at__isnull=False
+    )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-
-        def create() -> str:
-            if data["representative_mode"] == form.NEW:
-                consortium = services.create_consortium_with_new_government(
+        if data["representative_mode"] == form.NEW:
+            # Registering a local government makes the user its staff pending an
+            # administrator's verification: the consortium waits for it.
+            try:
+                government = services.create_organisation(
                     actor=request.user,
-                    name=data["name"],
-                    government_name=data["new_name"],
+                    name=data["new_name"],
+                    type=OrganisationType.LOCAL_GOVERNMENT,
                     province=data["new_province"],
                 )
+            except DomainError as exc:
+                errors = forms.apply_domain_errors(
+                    form, exc, rename={"name": "new_name", "province": "new_province"}
+                )
             else:
+                messages.success(
+                    request,
+                    _(
+                        "%(org)s was registered. An administrator will confirm you as its staff; "
+                        "then you can form its consortium."
+                    )
+                    % {"org": government},
+                )
+                return redirect("portal:home")
+        else:
+
+            def create() -> str:
                 consortium = services.create_consortium(
                     actor=request.user, name=data["name"], representative=data["representative"]
                 )
-            return reverse("portal:consortium", args=[consortium.pk])
+                return reverse("portal:consortium", args=[consortium.pk])
 
-        try:
-            location = create_once(request, create)
-        except DomainError as exc:
-            errors = forms.apply_domain_errors(
-                form, exc, rename={"government_name": "new_name", "government_province": "new_province"}
-            )
-        else:
-            messages.success(request, _("The consortium was created."))
-            return redirect(location)
+            try:
+                location = create_once(request, create)
+            except DomainError as exc:
+                errors = forms.apply_domain_errors(form, exc)
+            else:
+                messages.success(request, _("The consortium was created."))
+                return redirect(location)
     return render(
         request,
         "consortia/consortium_new.html",

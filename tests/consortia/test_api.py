@@ -25,6 +25,7 @@ from tests.factories import (
     officer_of,
     province,
     submitted,
+    verified_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,10 @@ def test_applicant_creates_a_consortium_and_manages_its_members(api):
     # Only the local government's own staff may form its consortium.
     response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
     assert response.status_code == 400 and "representative" in response.json()["fields"]
-    gov.staff.add(user)
+    gov.staff.add(user)  # registered as staff, not yet verified by an administrator
+    response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
+    assert response.status_code == 400 and "representative" in response.json()["fields"]
+    verified_staff(gov, user)
     response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
     assert response.status_code == 201, response.json()
     consortium = response.json()
@@ -755,7 +759,7 @@ def test_application_detail_queries_are_bounded(api, django_assert_max_num_queri
     )
     with_document(app)
     api.force_authenticate(contact(app))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the lead provinces as submitted
         body = api.get(f"{APPS}{app.pk}/").json()
     assert len(body["members"]) == 15
     assert len(body["budget_lines"]) == 150

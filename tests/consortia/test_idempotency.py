@@ -20,6 +20,7 @@ from tests.factories import (
     UserFactory,
     _brns,
     province,
+    verified_staff,
 )
 
 ORGS = "/api/organisations/"
@@ -131,7 +132,7 @@ def _token(response) -> str:
 def test_the_portal_consortium_form_creates_once_per_display(client):
     user = UserFactory()
     gov = OrganisationFactory(type=OrganisationType.LOCAL_GOVERNMENT)
-    gov.staff.add(user)
+    verified_staff(gov, user)
     client.force_login(user)
     token = _token(client.get("/my/consortia/new/"))
     form = {
@@ -206,7 +207,7 @@ def _parallel(n: int, fn) -> list:
 def test_four_parallel_creates_with_one_key_make_one_consortium_and_one_application(postgres):
     user = UserFactory()
     gov = OrganisationFactory(type=OrganisationType.LOCAL_GOVERNMENT)
-    gov.staff.add(user)
+    verified_staff(gov, user)
 
     def post(url, body, key):
         def call():

@@ -181,7 +181,7 @@ def test_the_same_principal_investigator_submitted_in_two_calls_at_once(postgres
     _join(first, second)
     assert isinstance(held.results["first"], Application)
     assert isinstance(held.results["second"], RulesBroken)
-    assert [f.rule for f in held.results["second"].failures] == ["concurrency"]
+    assert [f.rule for f in held.results["second"].failures] == ["concurrency.lead_limit"]
     states = sorted(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("state", flat=True))
     assert states == ["draft", "submitted"]
 

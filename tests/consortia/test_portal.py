@@ -28,6 +28,7 @@ from tests.factories import (
     complete_application,
     province,
     submitted,
+    verified_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,9 @@ def test_applicant_creates_a_consortium_led_by_a_registered_local_government(cli
     client.force_login(user)
     page = text(client.get("/my/consortia/new/"))
     assert "경상북도청" not in page  # only the user's own local governments are offered
-    gov.staff.add(user)
+    gov.staff.add(user)  # said to work there, not yet verified
+    assert "경상북도청" not in text(client.get("/my/consortia/new/"))
+    verified_staff(gov, user)
     page = text(client.get("/my/consortia/new/"))
     assert "경상북도청" in page and "충청남도청" not in page
     response = client.post(
@@ -251,11 +254,14 @@ def test_applicant_registers_a_new_local_government_with_the_consortium(client):
             "new_province": province_44.pk,
         },
     )
-    assert response.status_code == 302
-    consortium = Consortium.objects.get(name="충남 수소 사업단")
-    assert consortium.representative.name == "충청남도"
-    assert consortium.representative.type == OrganisationType.LOCAL_GOVERNMENT
-    assert consortium.representative.province == province_44
+    # The government is registered with the user as staff pending verification; the
+    # consortium waits until an administrator confirms them.
+    assert response.status_code == 302 and response["Location"] == "/my/"
+    government = Organisation.objects.get(name="충청남도")
+    assert government.type == OrganisationType.LOCAL_GOVERNMENT and government.province == province_44
+    staff = government.staff_memberships.get()
+    assert staff.verified_at is None
+    assert not Consortium.objects.filter(name="충남 수소 사업단").exists()
 
 
 def test_consortium_form_errors_keep_what_was_typed_and_create_nothing(client):
