@@ -258,7 +258,10 @@ def generate(n_apps: int, n_reviewers: int, *, seed: int = 7):
         batch_size=2000,
     )
     people, roles = [], []
-    number = 10_000_000 + rng.randrange(80_000_000 - 4 * n_apps)
+    from django.db.models import Max
+
+    # Researcher numbers are unique: continue after the ones an earlier run left.
+    number = int(Person.objects.aggregate(m=Max("researcher_number"))["m"] or 10_000_000)
     for a in apps:
         for j, m in enumerate(by_consortium[a.consortium_id]):
             number += 1

@@ -74,7 +74,7 @@ def test_the_run_proposes_then_the_officer_applies(panel_setup, django_capture_o
     assert not Assignment.objects.exists()  # nothing before the officer applies
     services.apply_assignment_run(actor=officer, run_id=run.pk)
     assert Assignment.objects.filter(panel=panel).count() == 8
-    with pytest.raises(Exception, match="proposed"):
+    with pytest.raises(Exception, match="제안 상태"):
         services.apply_assignment_run(actor=officer, run_id=run.pk)
 
 

@@ -63,7 +63,7 @@ def test_reviewer_saves_a_draft_then_submits_once(sheet):
         submit=True,
     )
     assert score.state == Score.State.SUBMITTED and score.total == Decimal("79.5")
-    with pytest.raises(ScoringRefused, match="already submitted"):
+    with pytest.raises(ScoringRefused, match="이미 제출한"):
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL, submit=True)
     assert Score.objects.get(pk=score.pk).total == Decimal("79.5")
 
@@ -102,10 +102,10 @@ def test_scoring_window_is_half_open():
     app = under_review(ApplicationFactory(call=call, track=panel.track))
     reviewer = seat(panel)
     assignment = assign(panel, app, reviewer)
-    with pytest.raises(ScoringRefused, match="not open"):
+    with pytest.raises(ScoringRefused, match="평가할 수 없습니다"):
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL)
     Panel.objects.filter(pk=panel.pk).update(opens_at=now - dt.timedelta(days=1), closes_at=now)
-    with pytest.raises(ScoringRefused, match="not open"):
+    with pytest.raises(ScoringRefused, match="평가할 수 없습니다"):
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL)
     assert not Score.objects.exists()
 
