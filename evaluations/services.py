@@ -949,3 +949,119 @@ def queue_reviewer_reminders(*, at: dt.datetime | None = None) -> int:
                 )
             sent += 1
     return sent
+
+
+# --- reviewer pool import -----------------------------------------------------------------------
+
+IMPORT_COLUMNS = [
+    "username",
+    "name",
+    "email",
+    "affiliation",
+    "department",
+    "province_code",
+    "expertise",
+    "expertise_text",
+    "official",
+    "organisation",
+    "since",
+]
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+@transaction.atomic
+def import_reviewers(*, actor, upload) -> list[Reviewer]:
+    """Imports reviewers from an xlsx sheet (header row: IMPORT_COLUMNS); every row error is
+    reported and, when there is any, nothing is imported."""
+    import openpyxl
+    from django.contrib.auth import get_user_model
+    from django.core.validators import validate_email
+
+    from evaluations.exceptions import ImportRefused
+    from programs.models import Province
+
+    if not is_admin(actor):
+        raise PermissionDenied
+    try:
+        sheet = openpyxl.load_workbook(upload, read_only=True, data_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+    except Exception:  # openpyxl raises many kinds on a file that is not xlsx
+        raise ImportRefused(
+            _("This is not an xlsx file."), fields={"file": [_("Upload an xlsx file.")]}
+        ) from None
+    if not rows or [_cell(c) for c in rows[0][: len(IMPORT_COLUMNS)]] != IMPORT_COLUMNS:
+        raise ImportRefused(
+            _("The first row must name the columns: %(columns)s.") % {"columns": ", ".join(IMPORT_COLUMNS)},
+            fields={"file": [_("Wrong header row.")]},
+        )
+    if len(rows) > 5001:
+        raise ImportRefused(_("At most 5000 reviewers per file."), fields={"file": [_("Too many rows.")]})
+    User = get_user_model()
+    today = timezone.localdate()
+    provinces = {p.code: p for p in Province.objects.in_force_on(today)}
+    taken = set(User.objects.values_list("username", flat=True))
+    errors: dict[str, list[str]] = {}
+    parsed = []
+    seen: set[str] = set()
+    for n, raw in enumerate(rows[1:], start=2):
+        row = dict(zip(IMPORT_COLUMNS, (_cell(c) for c in raw), strict=False))
+        if not any(row.values()):
+            continue
+
+        def err(field: str, message: str, n=n) -> None:
+            errors.setdefault(f"rows.{n}.{field}", []).append(message)
+
+        if not row.get("username") or row["username"] in taken or row["username"] in seen:
+            err("username", _("A new, unique user name is required."))
+        seen.add(row.get("username", ""))
+        if not row.get("name"):
+            err("name", _("Required."))
+        try:
+            validate_email(row.get("email", ""))
+        except ValidationError:
+            err("email", _("A valid email address is required."))
+        if row.get("province_code") and row["province_code"] not in provinces:
+            err("province_code", _("Not a province code in force today."))
+        if row.get("official", "").upper() not in ("", "Y", "N"):
+            err("official", _("Y or N."))
+        org = None
+        if row.get("organisation"):
+            org = organisation_by_name(row["organisation"])
+            if org is None:
+                err("organisation", _("No registered organisation has this name."))
+        since = None
+        if row.get("since"):
+            try:
+                since = dt.date.fromisoformat(row["since"][:10])
+            except ValueError:
+                err("since", _("A date (YYYY-MM-DD)."))
+        parsed.append((row, org, since))
+    if errors:
+        raise ImportRefused(
+            _("%(n)d rows have errors; nothing was imported.")
+            % {"n": len({k.split(".")[1] for k in errors})},
+            fields=errors,
+        )
+    out = []
+    for row, org, since in parsed:
+        user = User.objects.create_user(username=row["username"], email=row["email"], name=row["name"])
+        reviewer = Reviewer(
+            user=user,
+            affiliation=row.get("affiliation", "") or (org.name if org else ""),
+            department=row.get("department", ""),
+            province=provinces.get(row.get("province_code", "")),
+            expertise=row.get("expertise", "")[:400],
+            expertise_text=row.get("expertise_text", "")[:2000],
+            is_official=row.get("official", "").upper() == "Y",
+        )
+        _tokenise_reviewer(reviewer)
+        reviewer.save()
+        if org is not None:
+            ReviewerAffiliation.objects.create(
+                reviewer=reviewer, organisation=org, department=reviewer.department, since=since or today
+            )
+        out.append(reviewer)
+    return out
