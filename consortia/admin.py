@@ -34,6 +34,7 @@ from consortia.models import (
     ApplicationLeadProvince,
     ApplicationPerson,
     BudgetLine,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     DeclaredProject,
@@ -720,3 +721,21 @@ class OrganisationProvinceChangeAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "from_province", "to_province", "effective_on", "at"]
     search_fields = ["organisation__name"]
     list_select_related = ["organisation", "from_province", "to_province"]
+
+
+@admin.register(CoLeadInvitation)
+class CoLeadInvitationAdmin(ReadOnlyAdmin):
+    """Invitations to co-lead: written by the services when a consortium asks and the government answers."""
+
+    list_display = [
+        "consortium",
+        "organisation",
+        "state",
+        "invited_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["state"]
+    search_fields = ["consortium__name", "organisation__name"]
+    list_select_related = ["consortium", "organisation", "invited_by", "decided_by"]

@@ -19,7 +19,7 @@ from consortia.models import (
     ConsortiumMember,
     Organisation,
 )
-from programs.models import Province, Track
+from programs.models import ProjectKind, Province, Track
 from programs.selectors import provinces_in_force
 
 ROWS_PREFIX = "rows"
@@ -315,3 +315,21 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=True
     )
+
+
+class DeclaredProjectForm(forms.Form):
+    """An outside national R&D project of one of the application's researchers (3책5공)."""
+
+    person = forms.TypedChoiceField(label=_("Researcher"), coerce=int)
+    title = forms.CharField(label=_("Project title"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Project kind"), choices=ProjectKind.choices, initial=ProjectKind.RESEARCH
+    )
+    as_principal_investigator = forms.BooleanField(label=_("as principal investigator"), required=False)
+    with_foreign_partner = forms.BooleanField(label=_("with a foreign corporation"), required=False)
+    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.person_id, str(p.person)) for p in people]

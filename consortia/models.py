@@ -458,9 +458,25 @@ class Affiliation(models.Model):
 
 
 class DeclaredProject(models.Model):
-    """A national R&D project a researcher declares from outside the system (3책5공 counting)."""
+    """A national R&D project a researcher declares from outside the system (3책5공 counting).
+
+    An applicant declares it on their application (`application`): it counts for that
+    application only, so one consortium cannot block another's researcher with projects it
+    made up. One an administrator records (no application) counts for every application.
+    """
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="declared_projects")
+    application = models.ForeignKey(
+        "Application",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="declared_projects",
+        verbose_name=_("declared on application"),
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(
         _("project kind"), max_length=20, choices=ProjectKind.choices, default=ProjectKind.RESEARCH

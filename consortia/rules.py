@@ -28,7 +28,7 @@ from consortia.models import (
 )
 from consortia.rule_codes import RuleCode, matching_code
 from consortia.selectors import members_with_province_on, province_on_expression
-from programs.models import Call, MatchingRule, MoneySource, Province
+from programs.models import DECREE_EXEMPT_KINDS, Call, MatchingRule, MoneySource, ProjectKind, Province
 from programs.money import format_won
 from programs.selectors import eligible_provinces, ended_province_message
 
@@ -349,54 +349,120 @@ def _check_business_numbers(members) -> list[Failure]:
     return failures
 
 
-def _check_concurrency(application, call) -> list[Failure]:
-    """3책5공 (국가연구개발혁신법 시행령 제64조) with the program's limits and exemptions."""
+def planned_period(*, closes_at: dt.datetime, duration_years: int) -> tuple[dt.date, dt.date]:
+    """An application's planned project period, for 3책5공: it starts the day after its call
+    closes and runs its track's duration (both ends inclusive). An award's agreed period,
+    once there is one, is the better source."""
+    start = timezone.localdate(closes_at) + dt.timedelta(days=1)
+    return start, add_months(start, 12 * duration_years) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CountedProject:
+    """A project 3책5공 counted for a researcher, named in the refusal."""
+
+    title: str
+    source: str
+    ends_on: dt.date
+    as_lead: bool
+    foreign: bool = False
+
+    def __str__(self) -> str:
+        return _("%(title)s (%(source)s, until %(end)s)") % {
+            "title": self.title,
+            "source": self.source,
+            "end": self.ends_on.isoformat(),
+        }
+
+
+def concurrent_projects(
+    application: Application, call: Call, person_ids: list[int] | None = None
+) -> dict[int, list[CountedProject]]:
+    """Per person on the application: the other projects that count towards 3책5공.
+
+    Counted: other applications that are submitted or later (not drafts, withdrawn or not
+    selected) and declared outside projects, each only while it runs past the call's deadline
+    plus the grace period (6 months: one ending on or before that day does not count), and
+    only if its kind is counted: the decree's excluded kinds never are, the program may
+    exempt more; a first-stage (pre-planning) application is a planning project.
+    """
     program = call.program
-    exempt = set(program.concurrency_exemptions.values_list("kind", flat=True))
+    exempt = DECREE_EXEMPT_KINDS | set(program.concurrency_exemptions.values_list("kind", flat=True))
     cutoff = add_months(timezone.localdate(call.closes_at), program.concurrency_grace_months)
-    people = list(application.people.select_related("person"))
-    if not people:
-        return []
-    person_ids = [p.person_id for p in people]
-    # Other applications of these people that are submitted or later (not drafts, withdrawn, not selected).
+    if person_ids is None:
+        person_ids = list(application.people.values_list("person_id", flat=True))
+    counted: dict[int, list[CountedProject]] = defaultdict(list)
+    if not person_ids:
+        return counted
     others = (
         ApplicationPerson.objects.filter(
             person__in=person_ids, application__state__in=Application.SLOT_HOLDING
         )
         .exclude(application=application)
-        .values_list("person_id", "role")
+        .values_list(
+            "person_id",
+            "role",
+            "application__title",
+            "application__state",
+            "application__call__stage",
+            "application__call__closes_at",
+            "application__track__duration_years",
+        )
     )
-    counted: dict[int, list[bool]] = defaultdict(list)  # person -> [is_lead, ...]
-    foreign: set[int] = set()
-    for person_id, role in others:
-        counted[person_id].append(role in ApplicationPerson.LEAD_ROLES)
-    declared = DeclaredProject.objects.filter(person__in=person_ids).filter(
-        Q(ends_on__gt=cutoff) & ~Q(kind__in=exempt)
-    )
+    states = dict(Application.State.choices)
+    for person_id, role, title, state, stage, closes_at, duration in others:
+        kind = ProjectKind.PLANNING if stage == Call.Stage.FIRST else ProjectKind.RESEARCH
+        _start, ends_on = planned_period(closes_at=closes_at, duration_years=duration)
+        if kind in exempt or ends_on <= cutoff:
+            continue
+        source = _("application, %(state)s") % {"state": states[state]}
+        counted[person_id].append(
+            CountedProject(title, source, ends_on, as_lead=role in ApplicationPerson.LEAD_ROLES)
+        )
+    declared = DeclaredProject.objects.filter(
+        Q(application__isnull=True) | Q(application=application),
+        person__in=person_ids,
+        ends_on__gt=cutoff,
+    ).exclude(kind__in=exempt)
     for project in declared:
-        counted[project.person_id].append(project.as_principal_investigator)
-        if project.with_foreign_partner:
-            foreign.add(project.person_id)
+        counted[project.person_id].append(
+            CountedProject(
+                project.title,
+                _("declared"),
+                project.ends_on,
+                as_lead=project.as_principal_investigator,
+                foreign=project.with_foreign_partner,
+            )
+        )
+    return counted
+
+
+def _check_concurrency(application, call) -> list[Failure]:
+    """3책5공 (국가연구개발혁신법 시행령 제64조) with the program's limits and exemptions."""
+    if call.stage == Call.Stage.FIRST:
+        return []  # a pre-planning application is a planning project: excluded by the decree
+    program = call.program
+    people = list(application.people.select_related("person"))
+    if not people:
+        return []
+    counted = concurrent_projects(application, call, [ap.person_id for ap in people])
     failures = []
     for ap in people:
         is_lead = ap.role in ApplicationPerson.LEAD_ROLES
-        projects = [*counted[ap.person_id], is_lead]
-        total, as_lead = len(projects), sum(projects)
-        max_total = (
-            program.max_concurrent_projects_foreign
-            if ap.person_id in foreign
-            else program.max_concurrent_projects
-        )
-        max_lead = (
-            program.max_concurrent_lead_foreign if ap.person_id in foreign else program.max_concurrent_lead
-        )
+        projects = counted[ap.person_id]
+        foreign = any(p.foreign for p in projects)
+        total, as_lead = len(projects) + 1, sum(p.as_lead for p in projects) + is_lead
+        max_total = program.max_concurrent_projects_foreign if foreign else program.max_concurrent_projects
+        max_lead = program.max_concurrent_lead_foreign if foreign else program.max_concurrent_lead
         if total > max_total:
             failures.append(
                 Failure(
                     RuleCode.CONCURRENCY_LIMIT,
                     f"people.{ap.person_id}",
                     _("%(person)s would take part in %(n)d projects at once; the limit is %(max)d.")
-                    % {"person": ap.person.name, "n": total, "max": max_total},
+                    % {"person": ap.person.name, "n": total, "max": max_total}
+                    + " "
+                    + _counted_list(projects),
                     person_id=ap.person_id,
                 )
             )
@@ -409,8 +475,16 @@ def _check_concurrency(application, call) -> list[Failure]:
                         "%(person)s would lead %(n)d projects at once as principal investigator; "
                         "the limit is %(max)d."
                     )
-                    % {"person": ap.person.name, "n": as_lead, "max": max_lead},
+                    % {"person": ap.person.name, "n": as_lead, "max": max_lead}
+                    + " "
+                    + _counted_list([p for p in projects if p.as_lead]),
                     person_id=ap.person_id,
                 )
             )
     return failures
+
+
+def _counted_list(projects: list[CountedProject]) -> str:
+    return _("Counted besides this application: %(projects)s.") % {
+        "projects": "; ".join(str(p) for p in sorted(projects, key=lambda p: (p.ends_on, p.title)))
+    }

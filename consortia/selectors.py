@@ -13,10 +13,12 @@ from consortia.models import (
     ApplicationEvent,
     ApplicationLeadProvince,
     BudgetLine,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     Organisation,
     OrganisationProvinceChange,
+    OrganisationStaff,
 )
 from programs.models import Province, Region
 from programs.permissions import is_admin
@@ -83,6 +85,20 @@ def lead_provinces_of(application_ids: list[int]) -> dict[int, list[ApplicationL
 _LEAD_PROVINCES = Prefetch(
     "lead_provinces", queryset=ApplicationLeadProvince.objects.select_related("organisation", "province")
 )
+
+
+def invitations() -> QuerySet[CoLeadInvitation]:
+    return CoLeadInvitation.objects.select_related("consortium", "organisation").order_by(
+        "-created_at", "-id"
+    )
+
+
+def pending_invitations_for(user) -> QuerySet[CoLeadInvitation]:
+    """Pending invitations to co-lead addressed to local governments the user is verified staff of."""
+    if not user.is_authenticated:
+        return CoLeadInvitation.objects.none()
+    staff_of = OrganisationStaff.objects.filter(user=user, verified_at__isnull=False).values("organisation")
+    return invitations().filter(state=CoLeadInvitation.State.PENDING, organisation__in=staff_of)
 
 
 def consortia_for(user) -> QuerySet[Consortium]:

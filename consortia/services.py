@@ -35,6 +35,7 @@ from consortia.models import (
     CoLeadInvitation,
     Consortium,
     ConsortiumMember,
+    DeclaredProject,
     KpiTarget,
     Notice,
     Organisation,
@@ -48,7 +49,7 @@ from consortia.rules import check_application
 from consortia.selectors import members_with_province_on
 from evaluations.permissions import is_reviewer_in_call
 from evaluations.services import recompute_conflicts_for_applications, recompute_conflicts_for_consortium
-from programs.models import Call, Province, Track
+from programs.models import Call, ProjectKind, Province, Track
 from programs.permissions import is_admin
 from programs.selectors import ended_province_message, province_successors
 
@@ -665,6 +666,58 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
 
 
 @transaction.atomic
+def declare_project(
+    *,
+    actor,
+    application_id: int,
+    person_id: int,
+    title: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    kind: str = ProjectKind.RESEARCH,
+    as_principal_investigator: bool = False,
+    with_foreign_partner: bool = False,
+) -> DeclaredProject:
+    """Records an outside national R&D project of one of the draft's researchers (3책5공); it
+    counts for this application only."""
+    # A draft edit: the application lock, which submit_application holds while it counts.
+    application = _draft_for_edit(actor, application_id)
+    errors: dict[str, list[str]] = {}
+    if not application.people.filter(person_id=person_id).exists():
+        errors["person"] = [_("Name the researcher on the application first.")]
+    if kind not in ProjectKind.values:
+        errors["kind"] = [_("Unknown project kind.")]
+    if not title.strip():
+        errors["title"] = [_("Required.")]
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = [_("A project ends on or after its start.")]
+    if errors:
+        raise InvalidInput(_("The declared project has errors; nothing was saved."), fields=errors)
+    project = DeclaredProject(
+        person_id=person_id,
+        application=application,
+        declared_by=actor,
+        title=title.strip(),
+        kind=kind,
+        as_principal_investigator=as_principal_investigator,
+        with_foreign_partner=with_foreign_partner,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    _full_clean(project)
+    project.save()
+    return project
+
+
+@transaction.atomic
+def remove_declared_project(*, actor, project_id: int) -> None:
+    """Deletes a project declared on a draft (not an administrator's record)."""
+    project = DeclaredProject.objects.get(pk=project_id, application__isnull=False)
+    _draft_for_edit(actor, project.application_id)
+    project.delete()
+
+
+@transaction.atomic
 def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFile) -> ApplicationDocument:
     """Records a document after checking its size, its type by content and its name's extension;
     the file is written to storage after commit."""
@@ -749,6 +802,14 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
             _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
         )
     _check_not_reviewer(actor, application.call)
+    # Every contact of the consortium is an applicant: none may sit in the call's reviewer pool.
+    for contact in application.consortium.contacts.all():
+        if contact.pk != actor.pk and is_reviewer_in_call(contact, application.call):
+            raise InvalidInput(
+                _("A contact of this consortium is in this call's reviewer pool: %(name)s.")
+                % {"name": contact},
+                fields={"consortium": [_("A reviewer in this call's pool cannot apply to it.")]},
+            )
     if not permissions.is_verified_staff(actor, application.consortium.representative):
         raise InvalidInput(
             _("Only verified staff of the representative local government can submit for it."),

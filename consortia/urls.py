@@ -21,6 +21,11 @@ register_converter(StepConverter, "step")
 
 urlpatterns = [
     path("my/", views.home, name="home"),
+    path(
+        "my/invitations/<int:pk>/<str:answer>/",
+        views.invitation_answer,
+        name="invitation-answer",
+    ),
     path("my/organisations/search/", views.organisation_search, name="organisation-search"),
     path("my/consortia/new/", views.consortium_create, name="consortium-new"),
     path("my/consortia/<int:pk>/", views.consortium_detail, name="consortium"),
@@ -38,6 +43,11 @@ urlpatterns = [
         "my/applications/<int:pk>/documents/<int:document_pk>/delete/",
         views.document_delete,
         name="document-delete",
+    ),
+    path(
+        "my/applications/<int:pk>/declared-projects/",
+        views.declared_projects,
+        name="declared-projects",
     ),
     path("my/applications/<int:pk>/<step:step>/", views.application_step, name="step"),
 ]

@@ -168,6 +168,22 @@ class ProjectKind(models.TextChoices):
     INFRASTRUCTURE = "infrastructure", _("infrastructure")
     TRAINING = "training", _("training")
     ACADEMIC = "academic", _("academic")
+    # Not excluded by the decree: a program may exempt it (ConcurrencyExemption).
+    DESIGNATED = "designated", _("other kind designated by the ministry")
+
+
+# 국가연구개발혁신법 시행령 제64조: never counted towards 3책5공, whatever the program says.
+DECREE_EXEMPT_KINDS = frozenset(
+    {
+        ProjectKind.PRE_STUDY,
+        ProjectKind.PLANNING,
+        ProjectKind.EVALUATION,
+        ProjectKind.COORDINATION,
+        ProjectKind.INFRASTRUCTURE,
+        ProjectKind.TRAINING,
+        ProjectKind.ACADEMIC,
+    }
+)
 
 
 class Program(models.Model):
@@ -225,7 +241,7 @@ class ConcurrencyExemption(models.Model):
         return self.get_kind_display()
 
 
-DEFAULT_EXEMPT_KINDS = [k for k in ProjectKind.values if k != ProjectKind.RESEARCH]
+DEFAULT_EXEMPT_KINDS = [k for k in ProjectKind.values if k in DECREE_EXEMPT_KINDS]
 
 
 class CallQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -62,3 +63,9 @@ def redis_url() -> str:
 def postgres() -> None:
     if connection.vendor != "postgresql":
         need_service("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+# Property tests check results, never speed: no per-example deadline (a loaded CI machine would
+# make them flaky), and a fixed number of examples.
+hypothesis_settings.register_profile("megaproject", deadline=None, max_examples=100, derandomize=True)
+hypothesis_settings.load_profile("megaproject")

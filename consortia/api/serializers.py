@@ -15,8 +15,10 @@ from consortia.models import (
     ApplicationLeadProvince,
     ApplicationPerson,
     BudgetLine,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
+    DeclaredProject,
     KpiTarget,
     Organisation,
     PlannedMilestone,
@@ -24,7 +26,7 @@ from consortia.models import (
 from consortia.rule_codes import RuleCode
 from consortia.selectors import consortia_for
 from consortia.services import OFFICER_STEPS
-from programs.models import Call, Province, Track
+from programs.models import Call, ProjectKind, Province, Track
 
 # --- out ------------------------------------------------------------------------------------
 
@@ -236,6 +238,15 @@ class ApplicationDetailOut(serializers.ModelSerializer):
         ]
 
 
+class InvitationOut(serializers.ModelSerializer):
+    consortium = ConsortiumBrief(read_only=True)
+    organisation = OrganisationBrief(read_only=True)
+
+    class Meta:
+        model = CoLeadInvitation
+        fields = ["id", "consortium", "organisation", "state", "created_at", "decided_at"]
+
+
 class FailureOut(serializers.Serializer):
     rule = serializers.ChoiceField(choices=RuleCode.choices, help_text="The stable code of the rule broken.")
     field = serializers.CharField()
@@ -279,6 +290,10 @@ class OrganisationIn(serializers.Serializer):
 class ConsortiumIn(serializers.Serializer):
     name = serializers.CharField(max_length=160)
     representative = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+
+
+class InvitationIn(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
 
 
 class MemberIn(serializers.Serializer):
@@ -383,3 +398,30 @@ class WithdrawIn(serializers.Serializer):
 class DecideIn(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(OFFICER_STEPS))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclaredProjectOut(serializers.ModelSerializer):
+    class Meta:
+        model = DeclaredProject
+        fields = [
+            "id",
+            "person",
+            "title",
+            "kind",
+            "as_principal_investigator",
+            "with_foreign_partner",
+            "starts_on",
+            "ends_on",
+        ]
+
+
+class DeclaredProjectIn(serializers.Serializer):
+    """An outside national R&D project of a researcher named on the application (3책5공)."""
+
+    person = serializers.IntegerField(help_text="The person id of a researcher on the application.")
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=ProjectKind.choices, default=ProjectKind.RESEARCH)
+    as_principal_investigator = serializers.BooleanField(default=False)
+    with_foreign_partner = serializers.BooleanField(default=False)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()

@@ -8,6 +8,14 @@ urlpatterns = [
     path("consortia/<int:pk>/", views.ConsortiumDetailApi.as_view(), name="api-consortium"),
     path("consortia/<int:pk>/members/", views.AddMemberApi.as_view(), name="api-consortium-members"),
     path(
+        "consortia/<int:pk>/invitations/", views.InviteCoLeadApi.as_view(), name="api-consortium-invitations"
+    ),
+    path("invitations/", views.InvitationListApi.as_view(), name="api-invitations"),
+    path("invitations/<int:pk>/accept/", views.AcceptInvitationApi.as_view(), name="api-invitation-accept"),
+    path(
+        "invitations/<int:pk>/decline/", views.DeclineInvitationApi.as_view(), name="api-invitation-decline"
+    ),
+    path(
         "consortia/<int:pk>/members/<int:member_id>/",
         views.RemoveMemberApi.as_view(),
         name="api-consortium-member",
@@ -36,6 +44,16 @@ urlpatterns = [
         "applications/<int:pk>/documents/<int:doc_id>/download/",
         views.DownloadDocumentApi.as_view(),
         name="api-application-document-download",
+    ),
+    path(
+        "applications/<int:pk>/declared-projects/",
+        views.DeclaredProjectsApi.as_view(),
+        name="api-application-declared-projects",
+    ),
+    path(
+        "applications/<int:pk>/declared-projects/<int:project_id>/",
+        views.DeclaredProjectApi.as_view(),
+        name="api-application-declared-project",
     ),
     path("applications/<int:pk>/check/", views.CheckApplicationApi.as_view(), name="api-application-check"),
     path(

@@ -30,9 +30,13 @@ from consortia.api.serializers import (
     ConsortiumIn,
     ConsortiumOut,
     DecideIn,
+    DeclaredProjectIn,
+    DeclaredProjectOut,
     DocumentIn,
     DocumentOut,
     EventOut,
+    InvitationIn,
+    InvitationOut,
     KpiTargetsIn,
     MemberIn,
     MemberOut,
@@ -48,8 +52,10 @@ from consortia.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
+    DeclaredProject,
     Organisation,
 )
 from consortia.rules import check_application
@@ -175,6 +181,51 @@ class AddMemberApi(APIView):
         )
         member = ConsortiumMember.objects.select_related("organisation__province").get(pk=member.pk)
         return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
+
+
+class InviteCoLeadApi(APIView):
+    """Asks a local government to co-lead the consortium; it joins when its verified staff accept."""
+
+    @extend_schema(request=InvitationIn, responses={201: InvitationOut})
+    def post(self, request: Request, pk: int) -> Response:
+        consortium = _visible_consortium(request.user, pk)
+        serializer = InvitationIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invite_co_lead(
+            actor=request.user, consortium_id=consortium.pk, **serializer.validated_data
+        )
+        invitation = selectors.invitations().get(pk=invitation.pk)
+        return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationListApi(generics.ListAPIView):
+    """Pending invitations to co-lead, addressed to the local governments the user is verified staff of."""
+
+    serializer_class = InvitationOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CoLeadInvitation.objects.none()
+        return selectors.pending_invitations_for(self.request.user)
+
+
+class AnswerInvitationApi(APIView):
+    accept = True
+
+    @extend_schema(request=None, responses=InvitationOut)
+    def post(self, request: Request, pk: int) -> Response:
+        if not selectors.pending_invitations_for(request.user).filter(pk=pk).exists():
+            raise NotFound
+        services.answer_co_lead_invitation(actor=request.user, invitation_id=pk, accept=self.accept)
+        return Response(InvitationOut(selectors.invitations().get(pk=pk)).data)
+
+
+class AcceptInvitationApi(AnswerInvitationApi):
+    accept = True
+
+
+class DeclineInvitationApi(AnswerInvitationApi):
+    accept = False
 
 
 class RemoveMemberApi(APIView):
@@ -366,3 +417,41 @@ class ApplicationEventsApi(generics.ListAPIView):
             return ApplicationEvent.objects.none()
         application = _visible_application(self.request.user, self.kwargs["pk"])
         return ApplicationEvent.objects.filter(application=application).select_related("actor")
+
+
+class DeclaredProjectsApi(generics.ListAPIView):
+    """Outside national R&D projects declared for the application's researchers (3책5공): they
+    count for this application only."""
+
+    serializer_class = DeclaredProjectOut
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DeclaredProject.objects.none()
+        application = _visible_application(self.request.user, self.kwargs["pk"])
+        return DeclaredProject.objects.filter(application=application).order_by("person", "ends_on", "id")
+
+    @extend_schema(
+        request=DeclaredProjectIn, responses={201: DeclaredProjectOut}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent_create
+    def post(self, request: Request, pk: int) -> Response:
+        _visible_application(request.user, pk)
+        serializer = DeclaredProjectIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        project = services.declare_project(
+            actor=request.user, application_id=pk, person_id=data.pop("person"), **data
+        )
+        return Response(DeclaredProjectOut(project).data, status=status.HTTP_201_CREATED)
+
+
+class DeclaredProjectApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, project_id: int) -> Response:
+        application = _visible_application(request.user, pk)
+        if not DeclaredProject.objects.filter(pk=project_id, application=application).exists():
+            raise NotFound
+        services.remove_declared_project(actor=request.user, project_id=project_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,8 +14,9 @@ from consortia.views.consortium import (
     member_remove,
     organisation_search,
 )
+from consortia.views.declared import declared_projects
 from consortia.views.editor import application_step, document_delete, document_download
-from consortia.views.home import home
+from consortia.views.home import home, invitation_answer
 from consortia.views.review import application_detail, application_timeline, application_withdraw
 
 __all__ = [
@@ -28,9 +29,11 @@ __all__ = [
     "application_withdraw",
     "consortium_create",
     "consortium_detail",
+    "declared_projects",
     "document_delete",
     "document_download",
     "home",
+    "invitation_answer",
     "member_remove",
     "organisation_search",
 ]

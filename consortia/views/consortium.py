@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.idempotency import create_once, once_token
 from config.errors import DomainError
-from consortia import forms, selectors, services
+from consortia import forms, permissions, selectors, services
 from consortia.choices import OrganisationType
 from consortia.models import (
     Application,
@@ -115,8 +115,17 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if action == "add_existing" and existing.is_valid():
         data = existing.cleaned_data
+        invite = data["role"] == ConsortiumMember.Role.LEAD_GOVERNMENT and not permissions.is_verified_staff(
+            request.user, data["organisation"]
+        )
 
         def add() -> str:
+            if invite:
+                # Another local government co-leads only by accepting: ask it.
+                services.invite_co_lead(
+                    actor=request.user, consortium_id=consortium.pk, organisation=data["organisation"]
+                )
+                return reverse("portal:consortium", args=[consortium.pk])
             services.add_member(
                 actor=request.user,
                 consortium_id=consortium.pk,
@@ -131,6 +140,13 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             errors = forms.apply_domain_errors(existing, exc)
         else:
+            if invite:
+                messages.success(
+                    request,
+                    _("%(org)s was invited to co-lead; it joins when its staff accept.")
+                    % {"org": data["organisation"]},
+                )
+                return redirect("portal:consortium", consortium.pk)
             messages.success(request, _("%(org)s was added.") % {"org": data["organisation"]})
             return redirect("portal:consortium", consortium.pk)
     elif action == "add_new" and new.is_valid():
@@ -164,6 +180,7 @@ def consortium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consortium": consortium,
         "members": _members(consortium.pk),
         "applications": consortium.applications.select_related("call", "track").order_by("-created_at"),
+        "invitations": consortium.co_lead_invitations.filter(state="pending").select_related("organisation"),
         "locked": consortium.applications.exclude(
             state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
         ).exists(),

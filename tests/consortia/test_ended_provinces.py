@@ -48,10 +48,12 @@ def test_the_admin_refuses_an_organisation_in_an_ended_province(client, code):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     ended = Province.objects.get(code=code)
     data = {"name": "옛 도의 기관", "type": "university", "province": ended.pk}
-    response = client.post(f"{ADMIN_ORGS}add/", {**data, **BLANKS}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(f"{ADMIN_ORGS}add/", {**data, **BLANKS})
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["province"]
-    assert "its successor is" in errors[0] and f"({code})" in errors[0]
+    successor = Province.objects.get(code=code).successors.get()
+    # Korean first: "강원도 (42)은(는) 2023-06-10에 폐지되었으며 승계 시·도는 강원특별자치도 (51)입니다."
+    assert f"({code})" in errors[0] and "승계 시·도는" in errors[0] and str(successor) in errors[0]
     assert not Organisation.objects.filter(name="옛 도의 기관").exists()
 
 

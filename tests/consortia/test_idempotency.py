@@ -74,8 +74,7 @@ def test_the_same_key_with_another_body_is_a_400_that_names_the_key(api):
     assert first.status_code == 201
     other = api.post(ORGS, _org_body(next(_brns)), format="json", headers={"Idempotency-Key": "k"})
     assert other.status_code == 400
-    assert "different request" in other.json()["detail"]
-    assert list(other.json()["fields"]) == ["Idempotency-Key"]
+    assert other.json()["detail"] and list(other.json()["fields"]) == ["Idempotency-Key"]
     assert Organisation.objects.count() == 1
 
 
@@ -147,7 +146,7 @@ def test_the_portal_consortium_form_creates_once_per_display(client):
     assert first["Location"] == second["Location"]
     assert Consortium.objects.count() == 1
     changed = client.post("/my/consortia/new/", {**form, "name": "다른 사업단"})
-    assert changed.status_code == 200 and "different request" in changed.content.decode()
+    assert changed.status_code == 200 and 'data-testid="form-errors"' in changed.content.decode()
     assert _token(client.get("/my/consortia/new/")) != token  # a new display, a new create
     assert Consortium.objects.count() == 1
 

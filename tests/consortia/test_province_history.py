@@ -147,6 +147,17 @@ def test_submission_snapshots_the_lead_provinces_and_the_move_job_never_rewrites
     assert ApplicationLeadProvince.objects.filter(application=app).count() == 2
 
 
+def test_lead_provinces_of_many_applications_take_one_query(django_assert_num_queries):
+    """What awards reuse: each application's lead provinces as submitted."""
+    from consortia.selectors import lead_provinces_of
+
+    apps = [submitted(complete_application(province_code=code)) for code in ("27", "44", "47")]
+    with django_assert_num_queries(1):
+        found = lead_provinces_of([a.pk for a in apps])
+        codes = {pk: [r.province.code for r in rows] for pk, rows in found.items()}
+    assert codes == {apps[0].pk: ["27"], apps[1].pk: ["44"], apps[2].pk: ["47"]}
+
+
 def test_officers_see_the_province_as_submitted_in_the_admin(client):
     app = pilot_application()
     services.submit_application(

@@ -15,12 +15,13 @@ from consortia.models import (
     Organisation,
     Person,
 )
-from consortia.rules import add_months, check_application
+from consortia.rules import add_months, check_application, planned_period
 from programs.models import ConcurrencyExemption, MemberTypeRequirement, Province
 from tests.factories import (
     KST,
     CallFactory,
     OrganisationFactory,
+    TrackFactory,
     complete_application,
     province,
     submitted,
@@ -282,13 +283,112 @@ def test_projects_ending_within_six_months_of_the_deadline_do_not_count(research
     assert "concurrency" in rules_of(app)
 
 
-def test_exempt_kinds_do_not_count(researcher):
+def test_the_decrees_excluded_kinds_never_count_and_the_program_exempts_more(researcher):
     app = complete_application()
     _person_on(app, researcher, role="pi")
-    _declare(researcher, 3, pi=True, kind="planning")
+    for kind in (
+        "pre_study",
+        "planning",
+        "evaluation",
+        "coordination",
+        "infrastructure",
+        "training",
+        "academic",
+    ):
+        _declare(researcher, 3, pi=True, kind=kind)
+    assert "concurrency" not in rules_of(app)  # no program exemption needed: the decree excludes them
+    _declare(researcher, 3, pi=True, kind="designated")
     assert "concurrency" in rules_of(app)
-    ConcurrencyExemption.objects.create(program=app.call.program, kind="planning")
+    ConcurrencyExemption.objects.create(program=app.call.program, kind="designated")
     assert "concurrency" not in rules_of(app)
+
+
+def _other_application(researcher, *, call=None, role="pi"):
+    other = complete_application(call=call)
+    _person_on(other, researcher, role=role)
+    return other
+
+
+def test_a_selected_application_counts_only_while_its_project_runs(researcher):
+    app = complete_application()  # closes in 20 days: counts what runs past that + 6 months
+    _person_on(app, researcher, role="pi")
+    now = timezone.now()
+    old_call = CallFactory(
+        opens_at=now - dt.timedelta(days=4 * 365), closes_at=now - dt.timedelta(days=3 * 365 + 30)
+    )
+    ended = [_other_application(researcher, call=old_call) for _ in range(3)]  # 3-year tracks, ended
+    Application.objects.filter(pk__in=[a.pk for a in ended]).update(state=Application.State.SELECTED)
+    assert "concurrency" not in rules_of(app)
+    recent_call = CallFactory(opens_at=now - dt.timedelta(days=400), closes_at=now - dt.timedelta(days=365))
+    running = [_other_application(researcher, call=recent_call) for _ in range(3)]  # end in 2 years
+    Application.objects.filter(pk__in=[a.pk for a in running]).update(state=Application.State.SELECTED)
+    assert "concurrency" in rules_of(app)
+
+
+def test_an_application_ending_by_the_deadline_plus_six_months_does_not_count(researcher):
+    app = complete_application()
+    _person_on(app, researcher, role="pi")
+    deadline = app.call.closes_at
+    # One-year track of a call that closed so that its project ends exactly on deadline + 6 months.
+    start = add_months(timezone.localdate(deadline), 6) - dt.timedelta(days=365) + dt.timedelta(days=1)
+    closes = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(18), tzinfo=KST)
+    call = CallFactory(opens_at=closes - dt.timedelta(days=30), closes_at=closes, tracks=False)
+    TrackFactory(call=call, code="leap", duration_years=1)
+    for _ in range(3):
+        other = _other_application(researcher, call=call)
+        submitted(other)
+    assert planned_period(closes_at=closes, duration_years=1)[1] <= add_months(
+        timezone.localdate(deadline), 6
+    )
+    assert "concurrency" not in rules_of(app)
+
+
+def test_first_stage_applications_are_planning_projects(researcher):
+    now = timezone.now()
+    first = CallFactory(
+        stage="first", opens_at=now - dt.timedelta(days=5), closes_at=now + dt.timedelta(days=5)
+    )
+    for _ in range(3):
+        submitted(_other_application(researcher, call=first))
+    app = complete_application()
+    _person_on(app, researcher, role="pi")
+    assert "concurrency" not in rules_of(app)  # three pre-planning projects do not count
+    _declare(researcher, 5, pi=True)
+    planning = complete_application(call=first)
+    _person_on(planning, researcher, role="pi")
+    assert "concurrency" not in rules_of(planning)  # nor is joining one limited
+    assert "concurrency" in rules_of(app)
+
+
+def test_the_refusal_lists_the_projects_it_counted(researcher):
+    app = complete_application()
+    _person_on(app, researcher, role="pi")
+    other = _other_application(researcher)
+    Application.objects.filter(pk=other.pk).update(title="다른 공모 과제")
+    submitted(other)
+    _declare(researcher, 2, pi=True)
+    _declare(researcher, 1, pi=True, kind="planning")  # excluded: not listed
+    [failure] = [f for f in check_application(app) if f.rule == "concurrency.lead_limit"]
+    assert "다른 공모 과제" in failure.message and "외부 과제 0" in failure.message
+    assert "외부 과제 1" in failure.message and failure.message.count("외부 과제") == 2
+
+
+def test_a_project_declared_on_another_application_counts_only_there(researcher):
+    """One consortium cannot block another's researcher by declaring projects for them."""
+    app = complete_application()
+    _person_on(app, researcher, role="pi")
+    rival = _other_application(researcher)  # a draft: not counted itself
+    for i in range(3):
+        DeclaredProject.objects.create(
+            person=researcher,
+            application=rival,
+            title=f"지어낸 과제 {i}",
+            as_principal_investigator=True,
+            starts_on=dt.date(2024, 1, 1),
+            ends_on=dt.date(2035, 1, 1),
+        )
+    assert "concurrency" not in rules_of(app)
+    assert "concurrency" in rules_of(rival)
 
 
 def test_a_foreign_partner_raises_the_limits(researcher):

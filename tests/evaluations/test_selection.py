@@ -186,3 +186,15 @@ def test_an_objection_after_ten_days_is_refused(scored):
             actor=apps["gb1"].consortium.contacts.first(), result_id=result.pk, text="늦은 이의"
         )
     assert not Objection.objects.exists()
+
+
+def test_the_lead_province_snapshot_taken_at_submission_decides_the_region(scored):
+    from consortia.models import ApplicationLeadProvince
+
+    panel, officer, apps = scored
+    gov = apps["gn"].consortium.representative  # 경상남도 (동남권)
+    ApplicationLeadProvince.objects.create(
+        application=apps["gn"], organisation=gov, province=province("47"), is_representative=True
+    )
+    region = selectors.application_regions([apps["gn"]], call=panel.call)[apps["gn"].pk]
+    assert region.provinces.filter(code="47").exists()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from consortia import services as consortia_services
 from consortia.choices import OrganisationType
 from consortia.models import (
     Application,
@@ -239,7 +240,8 @@ class Command(BaseCommand):
             consortium = Consortium.objects.create(name=name, representative=orgs[rep])
             consortium.contacts.add(contact)
             for gov in [rep, *co_leads]:
-                orgs[gov].staff.add(contact)
+                # The demo applicant is verified staff of the governments it acts for.
+                consortia_services.add_staff(actor=admin, organisation=orgs[gov], user=contact, verified=True)
                 ConsortiumMember.objects.create(
                     consortium=consortium, organisation=orgs[gov], role="lead_government"
                 )
@@ -306,6 +308,8 @@ class Command(BaseCommand):
                 before = app.state
                 getattr(app, method)(**kwargs)
                 app.save()
+                if method == "submit":
+                    consortia_services.snapshot_lead_provinces(app)
                 ApplicationEvent.objects.create(
                     application=app, actor=actor, from_state=before, to_state=target, reason="demo"
                 )
