@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api.views import ObtainTokenApi, RevokeTokenApi
+from evaluations import views as evaluation_views
 from programs import views as program_views
 
 admin.site.site_header = _("Megaproject administration")
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", program_views.home, name="home"),
     path("calls/", program_views.open_calls, name="open-calls"),
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
+    path("my/results/", evaluation_views.my_results, name="evaluation-results"),
     path("", include("awards.urls")),
     path("", include("consortia.urls")),
 ]

@@ -53,6 +53,35 @@ class ReviewerAdmin(ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.save_reviewer(actor=request.user, reviewer=obj)
 
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="evaluations_reviewer_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """xlsx pool import: every row error listed, nothing imported when any row fails."""
+        if not is_admin(request.user):
+            raise PermissionDenied
+        errors: dict[str, list[str]] = {}
+        if request.method == "POST" and request.FILES.get("file"):
+            try:
+                imported = services.import_reviewers(actor=request.user, upload=request.FILES["file"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                errors = exc.fields
+            else:
+                messages.success(request, _("%(n)d reviewers imported.") % {"n": len(imported)})
+                return HttpResponseRedirect(reverse("admin:evaluations_reviewer_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import reviewers (xlsx)"),
+            "columns": services.IMPORT_COLUMNS,
+            "errors": sorted(errors.items()),
+        }
+        return TemplateResponse(request, "admin/evaluations/reviewer/import.html", context)
+
     def has_module_permission(self, request):
         return officer(request)
 

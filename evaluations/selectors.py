@@ -45,10 +45,18 @@ PANEL_STATES = (
 
 
 def lead_provinces(applications: Iterable[Application], *, on: dt.date) -> dict[int, int]:
-    """{application: province id} of the representative local government as it was on `on`
-    (the call's opening date): a later move to a successor province does not count."""
+    """{application: province id} of the representative local government: the snapshot taken at
+    submission (ApplicationLeadProvince), else its province as it was on `on` (the call's opening
+    date), so that a later move to a successor province never counts."""
+    from consortia.models import ApplicationLeadProvince
+
     apps = list(applications)
-    org_ids = {a.consortium.representative_id for a in apps}
+    snapshot = dict(
+        ApplicationLeadProvince.objects.filter(
+            application__in=[a.pk for a in apps], is_representative=True
+        ).values_list("application_id", "province_id")
+    )
+    org_ids = {a.consortium.representative_id for a in apps if a.pk not in snapshot}
     earliest_later_move: dict[int, int] = {}
     for change in (
         OrganisationProvinceChange.objects.filter(organisation__in=org_ids, effective_on__gt=on)
@@ -57,7 +65,8 @@ def lead_provinces(applications: Iterable[Application], *, on: dt.date) -> dict[
     ):
         earliest_later_move.setdefault(change["organisation_id"], change["from_province_id"])
     return {
-        a.pk: earliest_later_move.get(a.consortium.representative_id, a.consortium.representative.province_id)
+        a.pk: snapshot.get(a.pk)
+        or earliest_later_move.get(a.consortium.representative_id, a.consortium.representative.province_id)
         for a in apps
     }
 

@@ -153,3 +153,10 @@ def test_panel_list_and_queue_take_a_bounded_number_of_queries(client, world, dj
     client.get(QUEUE)
     with django_assert_max_num_queries(15):
         assert client.get(QUEUE).status_code == 200
+
+
+def test_only_administrators_import_the_pool(client, world):
+    client.force_login(world["officer"])
+    assert client.get("/admin/evaluations/reviewer/import/").status_code == 403
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/evaluations/reviewer/import/").status_code == 200

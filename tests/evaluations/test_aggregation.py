@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluations import aggregation as agg
@@ -12,6 +12,8 @@ from evaluations import aggregation as agg
 points = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
 totals_lists = st.lists(points, min_size=0, max_size=9)
 methods = st.sampled_from([agg.MEAN, agg.MEDIAN, agg.TRIMMED_MEAN])
+# Eight engineers share two cores: time is no property of aggregation.
+shared_machine = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_trimmed_mean_drops_exactly_one_of_each_extreme():
@@ -99,12 +101,14 @@ def test_ties_go_to_the_named_criterion_then_the_earlier_submission():
     assert [r.application_id for r in agg.ranked([late_same, early, late_better])] == [2, 1, 3]
 
 
+@shared_machine
 @given(totals=totals_lists, method=methods, data=st.data())
 def test_same_result_whatever_the_order(totals, method, data):
     shuffled = data.draw(st.permutations(totals))
     assert agg.aggregate(totals, method) == agg.aggregate(shuffled, method)
 
 
+@shared_machine
 @given(totals=st.lists(points, min_size=5, max_size=9))
 def test_trimmed_drops_exactly_one_highest_and_one_lowest(totals):
     values = sorted(Fraction(t) for t in totals)
@@ -112,6 +116,7 @@ def test_trimmed_drops_exactly_one_highest_and_one_lowest(totals):
     assert agg.dropped(totals, agg.TRIMMED_MEAN) == (values[0], values[-1])
 
 
+@shared_machine
 @given(totals=st.lists(points, min_size=1, max_size=9), method=methods)
 def test_aggregate_lies_between_the_extremes(totals, method):
     value = agg.aggregate(totals, method)
@@ -127,6 +132,7 @@ applications = st.lists(
 )
 
 
+@shared_machine
 @given(
     apps=applications,
     quota=st.integers(min_value=1, max_value=4),

@@ -151,7 +151,7 @@ def test_reviewer_scores_through_the_api_and_sees_only_their_own(api, world):
     done = api.post(f"/api/reviews/{a.pk}/submit/", {"points": FULL, "comment": "우수"}, format="json")
     assert done.status_code == 200 and done.json()["state"] == "submitted"
     again = api.post(f"/api/reviews/{a.pk}/submit/", {"points": FULL}, format="json")
-    assert again.status_code == 400 and "already submitted" in again.json()["detail"]
+    assert again.status_code == 400 and "이미 제출한" in again.json()["detail"]
 
 
 @pytest.mark.parametrize(

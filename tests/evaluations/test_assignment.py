@@ -74,7 +74,7 @@ def test_the_run_proposes_then_the_officer_applies(panel_setup, django_capture_o
     assert not Assignment.objects.exists()  # nothing before the officer applies
     services.apply_assignment_run(actor=officer, run_id=run.pk)
     assert Assignment.objects.filter(panel=panel).count() == 8
-    with pytest.raises(Exception, match="proposed"):
+    with pytest.raises(Exception, match="제안 상태"):
         services.apply_assignment_run(actor=officer, run_id=run.pk)
 
 
@@ -139,3 +139,22 @@ def test_load_does_not_retokenise_unchanged_text(panel_setup, django_assert_max_
     before = dict(ApplicationText.objects.values_list("application_id", "text_hash"))
     assignment.refresh_application_texts([a.pk for a in apps])
     assert dict(ApplicationText.objects.values_list("application_id", "text_hash")) == before
+
+
+def test_the_sparse_candidate_graph_keeps_every_rule(panel_setup, monkeypatch):
+    panel, officer, apps, reviewers = panel_setup
+    monkeypatch.setattr(assignment, "CANDIDATES", 3)  # fewer arcs than reviewers: the sparse path
+    uni = OrganisationFactory()
+    for r in (reviewers[0], reviewers[4]):
+        ReviewerAffiliation.objects.create(reviewer=r, organisation=uni, since=dt.date(2010, 1, 1))
+    seat(panel, is_official=True, expertise="이차전지")
+    services.recompute_conflicts(panel_id=panel.pk)
+    problem = assignment.load(panel)
+    rows, cols, mask = assignment._pairs(problem, candidates=3)
+    assert mask is None and len(rows) <= 3 * len(apps)
+    solution = assignment.solve(problem)
+    pairs = solution["pairs"]
+    assert len(pairs) == 8
+    official = {r for r in problem.reviewers if r not in {x.pk for x in reviewers}}
+    assert not {r for _a, r, _f in pairs} & official
+    assert {r for a, r, _f in pairs if a == apps[0].pk} != {reviewers[0].pk, reviewers[4].pk}

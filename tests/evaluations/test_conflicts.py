@@ -146,7 +146,7 @@ def test_waiver_is_a_recorded_decision_and_never_for_ones_own_work(setup):
         services.assign_reviewer(
             actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=official.pk
         )
-    with pytest.raises(ConflictOfInterest, match="reason"):
+    with pytest.raises(ConflictOfInterest, match="면제 사유"):
         services.waive_conflict(
             actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=official.pk, reason=" "
         )
@@ -166,7 +166,7 @@ def test_waiver_is_a_recorded_decision_and_never_for_ones_own_work(setup):
     own = seat(panel, ReviewerFactory(person=me))
     researcher(app, me)
     services.recompute_conflicts(panel_id=panel.pk)
-    with pytest.raises(ConflictOfInterest, match="cannot be waived"):
+    with pytest.raises(ConflictOfInterest, match="면제할 수 없습니다"):
         services.waive_conflict(
             actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=own.pk, reason="필요"
         )
@@ -222,11 +222,11 @@ def test_manual_assignment_keeps_L_and_one_reviewer_per_institution(setup):
     for r in (r1, r2):
         ReviewerAffiliation.objects.create(reviewer=r, organisation=uni, since=dt.date(2010, 1, 1))
     services.assign_reviewer(actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=r1.pk)
-    with pytest.raises(AssignmentRefused, match="maximum"):
+    with pytest.raises(AssignmentRefused, match="최대치"):
         services.assign_reviewer(
             actor=officer, panel_id=panel.pk, application_id=other_app.pk, reviewer_id=r1.pk
         )
-    with pytest.raises(AssignmentRefused, match="same institution"):
+    with pytest.raises(AssignmentRefused, match="같은 기관"):
         services.assign_reviewer(actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=r2.pk)
 
 

@@ -63,7 +63,7 @@ def test_reviewer_saves_a_draft_then_submits_once(sheet):
         submit=True,
     )
     assert score.state == Score.State.SUBMITTED and score.total == Decimal("79.5")
-    with pytest.raises(ScoringRefused, match="already submitted"):
+    with pytest.raises(ScoringRefused, match="이미 제출한"):
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL, submit=True)
     assert Score.objects.get(pk=score.pk).total == Decimal("79.5")
 
@@ -102,10 +102,10 @@ def test_scoring_window_is_half_open():
     app = under_review(ApplicationFactory(call=call, track=panel.track))
     reviewer = seat(panel)
     assignment = assign(panel, app, reviewer)
-    with pytest.raises(ScoringRefused, match="not open"):
+    with pytest.raises(ScoringRefused, match="평가할 수 없습니다"):
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL)
     Panel.objects.filter(pk=panel.pk).update(opens_at=now - dt.timedelta(days=1), closes_at=now)
-    with pytest.raises(ScoringRefused, match="not open"):
+    with pytest.raises(ScoringRefused, match="평가할 수 없습니다"):
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL)
     assert not Score.objects.exists()
 
@@ -138,3 +138,59 @@ def test_rubric_cannot_change_once_scoring_started(sheet):
     services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points={"fit": "10"})
     with pytest.raises(InvalidPanel):
         services.set_rubric(actor=officer_of(panel.call.program), panel_id=panel.pk, criteria=RUBRIC)
+
+
+def _sheet(rows):
+    import io
+
+    import openpyxl
+
+    from evaluations.services import IMPORT_COLUMNS
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(IMPORT_COLUMNS)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def test_pool_import_reports_row_errors_and_imports_nothing_when_any_fails():
+    from evaluations.exceptions import ImportRefused
+    from evaluations.models import Reviewer
+    from tests.factories import OrganisationFactory, UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    OrganisationFactory(name="한국기계연구원")
+    good = [
+        "kim",
+        "김민지",
+        "kim@example.kr",
+        "한국기계연구원",
+        "수소연구실",
+        "30",
+        "수소, 연료전지",
+        "수전해 스택",
+        "N",
+        "한국기계연구원",
+        "2019-03-01",
+    ]
+    bad = ["lee", "", "not-an-email", "", "", "99", "", "", "X", "없는기관", "어제"]
+    with pytest.raises(ImportRefused) as exc:
+        services.import_reviewers(actor=admin, upload=_sheet([good, bad]))
+    assert {
+        "rows.3.name",
+        "rows.3.email",
+        "rows.3.province_code",
+        "rows.3.official",
+        "rows.3.organisation",
+        "rows.3.since",
+    } <= set(exc.value.fields)
+    assert not Reviewer.objects.exists()
+    [reviewer] = services.import_reviewers(actor=admin, upload=_sheet([good]))
+    assert reviewer.user.name == "김민지" and reviewer.province.code == "30"
+    assert "수소" in reviewer.expertise_tokens.split()
+    assert reviewer.affiliations.get().department == "수소연구실"

@@ -93,14 +93,14 @@ def test_officer_confirms_with_a_reasoned_deviation_and_applications_move(scored
             actor=officer, panel_id=panel.pk, selected=[apps["gb1"].pk, apps["gn"].pk], reasons={}
         )
     assert f"reasons.{apps['gb1'].pk}" in exc.value.fields and f"reasons.{apps['gb2'].pk}" in exc.value.fields
-    with pytest.raises(SelectionRefused, match="nothing was changed") as exc:
+    with pytest.raises(SelectionRefused, match="아무것도 변경되지") as exc:
         services.confirm_selection(
             actor=officer,
             panel_id=panel.pk,
             selected=[apps["gb1"].pk, apps["gb2"].pk, apps["low"].pk],
             reasons={apps["gb1"].pk: "x", apps["low"].pk: "y", apps["gn"].pk: "z"},
         )
-    assert "quota" in str(exc.value.fields) and "cut-off" in str(exc.value.fields)
+    assert "선정 수" in str(exc.value.fields) and "기준 점수 미만" in str(exc.value.fields)
     assert not SelectionEntry.objects.exists()
     assert Application.objects.get(pk=apps["gb1"].pk).state == Application.State.UNDER_REVIEW
     reason = "대구·경북 통합 논의로 경북 주관 과제를 우선"
@@ -181,8 +181,20 @@ def test_an_objection_after_ten_days_is_refused(scored):
     services.notify_results(actor=officer, panel_id=panel.pk)
     result = Result.objects.get(application=apps["gb1"])
     Result.objects.filter(pk=result.pk).update(objection_due=timezone.localdate() - dt.timedelta(days=1))
-    with pytest.raises(ObjectionRefused, match="due"):
+    with pytest.raises(ObjectionRefused, match="기한"):
         services.file_objection(
             actor=apps["gb1"].consortium.contacts.first(), result_id=result.pk, text="늦은 이의"
         )
     assert not Objection.objects.exists()
+
+
+def test_the_lead_province_snapshot_taken_at_submission_decides_the_region(scored):
+    from consortia.models import ApplicationLeadProvince
+
+    panel, officer, apps = scored
+    gov = apps["gn"].consortium.representative  # 경상남도 (동남권)
+    ApplicationLeadProvince.objects.create(
+        application=apps["gn"], organisation=gov, province=province("47"), is_representative=True
+    )
+    region = selectors.application_regions([apps["gn"]], call=panel.call)[apps["gn"].pk]
+    assert region.provinces.filter(code="47").exists()

@@ -160,7 +160,8 @@ class Command(BaseCommand):
                 ("reviewer5", "예린", "강", "한국전자통신연구원", "인공지능, 반도체"),
             ]
         ):
-            user = self._user(username, first, last)
+            # Staff: reviewers work in the admin (their own queue only).
+            user = self._user(username, first, last, is_staff=True)
             Reviewer.objects.create(
                 user=user,
                 affiliation=affiliation,
@@ -328,6 +329,77 @@ class Command(BaseCommand):
                     application=app, actor=actor, from_state=before, to_state=target, reason="demo"
                 )
 
+        self._seed_panel(call, officer)
+
+    def _seed_panel(self, call, officer):
+        """A written-review panel on the super-regional track: five reviewers, three assigned to the
+        application under review, one score in, one draft, one agency official's conflict waived."""
+        from evaluations import services as evaluation
+        from evaluations.models import Reviewer
+
+        now = timezone.now()
+        reviewers = {r.user.username: r for r in Reviewer.objects.select_related("user")}
+        Reviewer.objects.filter(user__username="reviewer3").update(is_official=True)  # 한국산업기술진흥원
+        panel = evaluation.create_panel(
+            actor=officer,
+            call=call,
+            track=call.tracks.get(code="super-regional"),
+            name=f"{call.title} 초광역협력형 서면평가",
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=dt.datetime.combine(
+                timezone.localdate() + dt.timedelta(days=14),
+                dt.time(18),
+                tzinfo=timezone.get_current_timezone(),
+            ),
+            reviewers_per_application=3,
+            max_per_reviewer=5,
+            bonus_cap=Decimal("3"),
+            criteria=[
+                {"code": "planning", "name": "사업계획의 타당성", "max_points": "30"},
+                {"code": "fit", "name": "지역 적합성", "max_points": "20"},
+                {"code": "organisation", "name": "추진체계", "max_points": "20"},
+                {"code": "impact", "name": "기대효과", "max_points": "30"},
+            ],
+            bonus_items=[{"code": "capital-move", "name": "수도권 기업 이전", "max_points": "3"}],
+            tie_break="impact",
+        )
+        for username in ("reviewer2", "reviewer1", "reviewer3", "reviewer4", "reviewer5"):
+            evaluation.add_panel_member(
+                actor=officer,
+                panel_id=panel.pk,
+                reviewer_id=reviewers[username].pk,
+                is_chair=username == "reviewer2",
+            )
+        evaluation.recompute_conflicts(panel_id=panel.pk)
+        app = Application.objects.get(call=call, state=Application.State.UNDER_REVIEW)
+        evaluation.waive_conflict(
+            actor=officer,
+            panel_id=panel.pk,
+            application_id=app.pk,
+            reviewer_id=reviewers["reviewer3"].pk,
+            reason="모빌리티 분야 평가위원이 부족하여 전문성이 필요함(시행령 제27조 단서)",
+        )
+        assignments = {
+            username: evaluation.assign_reviewer(
+                actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=reviewers[username].pk
+            )
+            for username in ("reviewer1", "reviewer2", "reviewer3")
+        }
+        for username in ("reviewer2", "reviewer3"):
+            evaluation.sign_pledge(actor=reviewers[username].user, panel_id=panel.pk)
+        evaluation.save_score(
+            actor=reviewers["reviewer2"].user,
+            assignment_id=assignments["reviewer2"].pk,
+            points={"planning": "26", "fit": "17", "organisation": "16", "impact": "25"},
+            comment="초광역 협력 구조가 명확함",
+            submit=True,
+        )
+        evaluation.save_score(
+            actor=reviewers["reviewer3"].user,
+            assignment_id=assignments["reviewer3"].pk,
+            points={"planning": "24", "fit": "18"},
+        )
+
     def _print_logins(self):
         self.stdout.write(
             "\n".join(
@@ -336,7 +408,7 @@ class Command(BaseCommand):
                     f"Megaproject demo logins (password for all: {PASSWORD})",
                     "  admin      administrator (Django admin at /admin/)",
                     "  officer    ministry officer of 지역혁신 메가프로젝트",
-                    "  reviewer1..reviewer5   reviewers",
+                    "  reviewer1..reviewer5   reviewers (reviewer1: /admin/ → pledge → score)",
                     "  gyeongbuk, chungnam, jeonbuk, gyeongnam   applicants (one per consortium)",
                     "",
                 ]
