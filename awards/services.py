@@ -868,4 +868,5 @@ def _queue_award_notice(award: Award, kind: str, context: dict, key: str | None 
         body_template=f"awards/email/{kind}.txt",
         context={"award": award, **context},
         dedupe_key=key or f"award:{award.pk}:{kind}:{timezone.localdate().isoformat()}",
+        about=award,
     )

@@ -23,6 +23,7 @@ from unfold.admin import ModelAdmin, TabularInline
 
 from config.errors import DomainError
 from consortia import exports, selectors, services
+from consortia import notices as services_notices
 from consortia.models import (
     Affiliation,
     Application,
@@ -510,10 +511,62 @@ class DeclaredProjectAdmin(SuperuserAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "to", "application", "created_at", "claimed_at", "sent_at"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["to", "application__title"]
+    """The outbox, for administrators: what is owed, sent or failed, and why; failed ones resent."""
+
+    list_display = [
+        *("kind", "recipient_list", "subject", "status", "attempts", "last_error", "due_at", "sent_at")
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["dedupe_key", "subject", "recipients", "application__title"]
     list_select_related = ["application"]
+    fields = [
+        "kind",
+        "dedupe_key",
+        "recipient_list",
+        "subject",
+        "body",
+        "application",
+        "status",
+        "attempts",
+        "last_error",
+        "due_at",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    @admin.display(description=gettext_lazy("recipients"))
+    def recipient_list(self, obj: Notice) -> str:
+        return ", ".join(obj.recipients or [])
+
+    def has_resend_permission(self, request) -> bool:
+        return is_admin(request.user)
+
+    @admin.action(permissions=["resend"], description=gettext_lazy("Resend the selected failed notices"))
+    def resend(self, request, queryset):
+        count = services_notices.resend_notices(
+            actor=request.user, notice_ids=queryset.values_list("pk", flat=True)
+        )
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext("%(count)d notice queued again.", "%(count)d notices queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d notice was skipped: it is sent or a worker is sending it.",
+                    "%(count)d notices were skipped: they are sent or a worker is sending them.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
 
 @admin.register(OrganisationProvinceChange)

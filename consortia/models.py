@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -234,37 +237,72 @@ class BudgetLine(models.Model):
 
 
 class Notice(models.Model):
-    """An email the system owes someone; sent at most once (claimed_at, sent_at)."""
+    """An email the system owes: an outbox row written in the same transaction as its cause.
 
-    class Kind(models.TextChoices):
-        RECEIPT = "receipt", _("submission receipt")
+    What is guaranteed: at-least-once delivery. The row is committed with the write that owes
+    it, so a broker that is down only delays it: a beat sweep (consortia.tasks.
+    requeue_stale_notices) queues every owed notice again once it is older than
+    NOTICE_REQUEUE_GRACE_SECONDS. A worker sends only after claiming the row by a conditional
+    UPDATE, so a task delivered twice sends once; a claim is a lease of
+    NOTICE_CLAIM_LEASE_SECONDS, after which a dead worker's notice is sent again. Duplicates are
+    therefore rare but possible: a worker killed after the SMTP server took the message and
+    before it recorded sent_at makes the next attempt send it again (with the same Message-ID,
+    which mail systems may use to drop the copy). Each attempt counts; after NOTICE_MAX_ATTEMPTS
+    the notice is FAILED with its last error, for an administrator to resend.
 
+    `dedupe_key` is unique, so "exactly one notice per X" is a database constraint.
+    Create notices with consortia.notices.queue_notice().
+    """
+
+    class Kind:
+        """Kinds are free text so other apps add theirs ("award.notice"); these are ours."""
+
+        RECEIPT = "receipt"
+
+    class Status(models.TextChoices):
+        OWED = "owed", _("owed")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
+    recipients = models.JSONField(_("recipients"), help_text=_("Email addresses, checked on creation."))
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"))
+    # The application it is about, when it is about one (officers' filters); `about` otherwise.
     application = models.ForeignKey(
         Application, models.CASCADE, null=True, blank=True, related_name="notices"
     )
-    kind = models.CharField(max_length=60)
-    to = models.EmailField(blank=True)
-    # Generic notices (consortia.notices.queue_notice): rendered when owed, once per dedupe_key.
-    dedupe_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    recipients = models.JSONField(default=list, blank=True)
-    subject = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    about_type = models.ForeignKey(ContentType, models.CASCADE, null=True, blank=True, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OWED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    due_at = models.DateTimeField(_("next attempt from"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweep's query: owed notices by the time their next attempt may start.
+            models.Index(fields=["due_at"], condition=Q(status="owed"), name="notice_owed_by_due"),
+            models.Index(fields=["about_type", "about_id"], name="notice_about"),
+        ]
         constraints = [
-            # One receipt per application: a double submit cannot queue two.
-            models.UniqueConstraint(
-                fields=["application", "kind", "to"], name="one_notice_per_kind_and_recipient"
+            models.CheckConstraint(
+                condition=(Q(status="sent") & Q(sent_at__isnull=False))
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="notice_sent_iff_sent_at",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.to}"
+        return f"{self.kind} → {', '.join(self.recipients or [])}"
 
 
 class Person(models.Model):

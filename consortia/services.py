@@ -4,13 +4,12 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -37,6 +36,7 @@ from consortia.models import (
     Person,
     PlannedMilestone,
 )
+from consortia.notices import queue_notice
 from consortia.rules import check_application
 from programs.models import Call, Province, Track
 from programs.selectors import province_successors
@@ -529,15 +529,19 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
         {u.email for u in application.consortium.contacts.all() if u.email} | {actor.email} - {""}
     )
     for email in recipients:
-        try:
-            with transaction.atomic():
-                notice = Notice.objects.create(application=application, kind=Notice.Kind.RECEIPT, to=email)
-        except IntegrityError:
-            continue  # already owed: the unique constraint keeps it to one receipt per person
-        from consortia.tasks import send_notice
-
-        # After commit: a worker cannot see uncommitted rows.
-        transaction.on_commit(partial(send_notice.delay, notice.pk))
+        # One receipt per person and application, whoever submits and however often.
+        queue_notice(
+            kind=Notice.Kind.RECEIPT,
+            to=[email],
+            subject_template="consortia/email/receipt_subject.txt",
+            body_template="consortia/email/receipt.txt",
+            context={
+                "application": application,
+                "submitted_at": timezone.localtime(application.submitted_at),
+            },
+            dedupe_key=f"receipt:application:{application.pk}:{email}",
+            about=application,
+        )
     return application
 
 

@@ -232,28 +232,30 @@ class WorkerHeartbeatAdmin(ModelAdmin):
     readonly_fields = ["name", "last_seen_at", "runs"]
 
 
-# --- schedules: officers see and change celery beat's periodic tasks (django-celery-beat) ----
+# --- schedules: administrators manage celery beat's periodic tasks (django-celery-beat) -------
+# Not officers: the tasks are the system's own (email recovery, the heartbeat, the province move),
+# and one program's officer must not switch them off for every program.
 
 
-def _officer_scoped(admin_class):
-    """The same admin, open to program officers as well as superusers."""
+def _superuser_scoped(admin_class):
+    """The same admin, for superusers only (not staff given the model permissions either)."""
 
-    class OfficerAdmin(admin_class):
+    class SuperuserAdmin(admin_class):
         def has_module_permission(self, request):
-            return is_officer(request.user)
+            return is_admin(request.user)
 
         def has_view_permission(self, request, obj=None):
-            return is_officer(request.user)
+            return is_admin(request.user)
 
         has_change_permission = has_view_permission
         has_add_permission = has_module_permission
         has_delete_permission = has_view_permission
 
-    OfficerAdmin.__name__ = admin_class.__name__
-    return OfficerAdmin
+    SuperuserAdmin.__name__ = admin_class.__name__
+    return SuperuserAdmin
 
 
 for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, ClockedSchedule, SolarSchedule):
     _existing = type(admin.site._registry[_model])
     admin.site.unregister(_model)
-    admin.site.register(_model, _officer_scoped(_existing))
+    admin.site.register(_model, _superuser_scoped(_existing))
