@@ -108,6 +108,7 @@ class AwardAdmin(OfficerOnlyAdmin):
         return [
             path("create/", view(self.create_view), name="awards_award_create"),
             path("dashboard/", view(self.dashboard_view), name="awards_dashboard"),
+            path("dashboard/export/", view(self.dashboard_export_view), name="awards_dashboard_export"),
             path("<int:pk>/case/", view(self.case_view), name="awards_award_case"),
             path("<int:pk>/request/", view(self.request_view), name="awards_award_request"),
             path("<int:pk>/grade/", view(self.grade_view), name="awards_award_grade"),
@@ -407,13 +408,33 @@ class AwardAdmin(OfficerOnlyAdmin):
 
     # -- dashboard -----------------------------------------------------------------------------
 
-    def dashboard_view(self, request):
+    def _dashboard_data(self, request) -> dict:
+        if not _officer(request):
+            raise PermissionDenied
         call_id = request.GET.get("call")
-        data = selectors.dashboard(
+        return selectors.dashboard(
             program_ids=_program_ids(request),
             on=timezone.localdate(),
             call_id=int(call_id) if call_id and call_id.isdigit() else None,
         )
+
+    def dashboard_export_view(self, request):
+        """The dashboard's tables as xlsx (synchronous: a handful of grouped rows, not a list)."""
+        from django.http import HttpResponse
+
+        from awards.exports import dashboard_xlsx
+
+        response = HttpResponse(
+            dashboard_xlsx(self._dashboard_data(request)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="awards-dashboard-{timezone.localdate():%Y%m%d}.xlsx"'
+        )
+        return response
+
+    def dashboard_view(self, request):
+        data = self._dashboard_data(request)
         chart_year = {
             "labels": [str(r["year"]) for r in data["by_year"]],
             "datasets": [

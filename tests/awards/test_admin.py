@@ -10,7 +10,7 @@ from awards import selectors
 from awards.models import Award, Disbursement
 from awards.selectors import tranche_balances
 from tests.awards.helpers import assert_ledger_agrees, first_tranche, make_award, selected_application
-from tests.factories import ProgramFactory, officer_of
+from tests.factories import ProgramFactory, UserFactory, officer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,19 @@ def test_officer_carries_over_recovers_decides_and_stops_from_the_case_page():
     assert Award.objects.get(pk=award.pk).state == "active"
     assert "환수" in client.get(f"/admin/awards/award/{award.pk}/case/").content.decode()
     assert_ledger_agrees(award)
+
+
+def test_dashboard_exports_its_tables_to_xlsx():
+    import io
+
+    from openpyxl import load_workbook
+
+    award = make_award()
+    client = login(award.program.officers.get())
+    res = client.get("/admin/awards/award/dashboard/export/")
+    assert res.status_code == 200
+    book = load_workbook(io.BytesIO(res.content))
+    assert len(book.sheetnames) == 4
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][1] == 1_400_000_000 and len(rows) == 4
+    assert login(UserFactory()).get("/admin/awards/award/dashboard/export/").status_code == 302
