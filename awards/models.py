@@ -104,6 +104,7 @@ class Award(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_agreement = models.FileField(_("signed agreement (PDF)"), upload_to="awards/%Y/", blank=True)
     state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.ACTIVE, protected=True)
     stop_notified_on = models.DateField(_("stop notified on"), null=True, blank=True)
     objection_due_on = models.DateField(_("objection due on"), null=True, blank=True)

@@ -199,3 +199,29 @@ def test_dashboard_exports_its_tables_to_xlsx():
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[1][1] == 1_400_000_000 and len(rows) == 4
     assert login(UserFactory()).get("/admin/awards/award/dashboard/export/").status_code == 302
+
+
+def test_award_letter_is_a_korean_pdf_and_the_signed_agreement_comes_back():
+    import shutil
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    award = make_award()
+    contact = award.consortium.contacts.get()
+    client = login(contact)
+    if shutil.which("fc-list") is None:  # pragma: no cover - fontconfig comes with Pango
+        pytest.skip("no fontconfig")
+    res = client.get(f"/my/awards/{award.pk}/letter.pdf")
+    assert res.status_code == 200 and res.content.startswith(b"%PDF-")
+    not_pdf = SimpleUploadedFile("agreement.pdf", b"hello", content_type="application/pdf")
+    res = client.post(
+        f"/my/awards/{award.pk}/agreement/", {"file": not_pdf, "signed_on": timezone.localdate()}
+    )
+    assert res.status_code == 200 and res.context["form"].errors
+    pdf = SimpleUploadedFile("agreement.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    res = client.post(f"/my/awards/{award.pk}/agreement/", {"file": pdf, "signed_on": timezone.localdate()})
+    assert res.status_code == 302
+    award = Award.objects.get(pk=award.pk)
+    assert award.signed_on == timezone.localdate() and award.signed_agreement
+    outsider = login(selected_application().consortium.contacts.get())
+    assert outsider.get(f"/my/awards/{award.pk}/letter.pdf").status_code == 404
