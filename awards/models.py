@@ -250,7 +250,8 @@ class Tranche(models.Model):
 
     def __str__(self) -> str:
         member = f" · {self.member.name}" if self.member_id else ""
-        return f"Y{self.year} {self.get_source_display()} {self.get_line_display()}{member}"
+        year = _("Year %(year)s") % {"year": self.year}
+        return f"{year} {self.get_source_display()} {self.get_line_display()}{member}"
 
 
 # --- money: disbursements and the ledger --------------------------------------------------------
