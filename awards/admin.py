@@ -449,8 +449,13 @@ class AwardAdmin(OfficerOnlyAdmin):
                 {"label": _("disbursed"), "data": [r["disbursed_krw"] for r in data["by_region"]]},
             ],
         }
+        calls = Award.objects.all()
+        if (ids := _program_ids(request)) is not None:
+            calls = calls.filter(program_id__in=ids)
         context = {
             **self.admin_site.each_context(request),
+            "calls": calls.values_list("call_id", "call__title").distinct().order_by("call__title"),
+            "call_id": request.GET.get("call", ""),
             "title": _("Awards dashboard"),
             "opts": self.model._meta,
             "data": data,
