@@ -56,7 +56,8 @@ class DisbursementRequestForm(KeyedForm):
 
     def __init__(self, *args, tranches=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tranche"].choices = [(t.pk, str(t)) for t in tranches]
+        # In-kind contributions are recorded, never paid: they are not offered.
+        self.fields["tranche"].choices = [(t.pk, str(t)) for t in tranches if t.source != "private_in_kind"]
 
 
 class PayForm(KeyedForm):

@@ -301,6 +301,10 @@ def request_disbursement(*, actor, tranche_id: int, amount_krw: Any, note: str =
 
 def _tranche_is_payable(tranche: Tranche, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
+    if tranche.source == MoneySource.PRIVATE_IN_KIND:
+        raise NotPayable(
+            _("In-kind contributions are recorded, not paid out."), fields={"tranche": [_("In kind.")]}
+        )
     if tranche.cancelled_on:
         raise NotPayable(_("This tranche was cancelled."), fields={"tranche": [_("Cancelled.")]})
     if tranche.released_on is None:
