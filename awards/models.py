@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from consortia.models import ConsortiumMember
 from programs.models import MoneySource
 
 # --- program rules for awards ---------------------------------------------------------------
@@ -198,7 +199,7 @@ class AwardMember(models.Model):
     award = models.ForeignKey(Award, models.CASCADE, related_name="members")
     organisation = models.ForeignKey("consortia.Organisation", models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=20)
+    role = models.CharField(_("role"), max_length=20, choices=ConsortiumMember.Role.choices)
     province = models.ForeignKey("programs.Province", models.PROTECT, related_name="+")
     active = models.BooleanField(_("active"), default=True)
 
