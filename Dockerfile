@@ -61,6 +61,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MEDIA_ROOT=/app/var/media \
     EMAIL_FILE_PATH=/app/var/mail
 
+# Award letters are rendered to PDF by WeasyPrint (Pango) in Korean (Noto CJK fonts).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 1000 app \
     && useradd --system --uid 1000 --gid app --create-home --home-dir /home/app \
         --shell /usr/sbin/nologin app

@@ -17,7 +17,17 @@ from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 
 from awards import selectors, services
-from awards.forms import CreateAwardForm, DisbursementRequestForm, GradeForm, PayForm
+from awards.forms import (
+    CarryOverForm,
+    CreateAwardForm,
+    DecideChangeForm,
+    DisbursementRequestForm,
+    GradeForm,
+    PayForm,
+    RecoveryForm,
+    RecoveryPaidForm,
+    StopForm,
+)
 from awards.idempotency import run_once
 from awards.models import (
     Award,
@@ -99,9 +109,11 @@ class AwardAdmin(OfficerOnlyAdmin):
         return [
             path("create/", view(self.create_view), name="awards_award_create"),
             path("dashboard/", view(self.dashboard_view), name="awards_dashboard"),
+            path("dashboard/export/", view(self.dashboard_export_view), name="awards_dashboard_export"),
             path("<int:pk>/case/", view(self.case_view), name="awards_award_case"),
             path("<int:pk>/request/", view(self.request_view), name="awards_award_request"),
             path("<int:pk>/grade/", view(self.grade_view), name="awards_award_grade"),
+            path("<int:pk>/act/<slug:action>/", view(self.act_view), name="awards_award_act"),
             path(
                 "disbursement/<int:pk>/approve/", view(self.approve_view), name="awards_disbursement_approve"
             ),
@@ -171,8 +183,102 @@ class AwardAdmin(OfficerOnlyAdmin):
             "grade_form": forms.get("grade")
             or GradeForm(scale=GradeRule.objects.filter(program_id=award.program_id)),
             "pay_form": PayForm(),
+            **self._officer_forms(award, tranches, forms),
         }
         return TemplateResponse(request, "admin/awards/award/case.html", context)
+
+    def _officer_forms(self, award: Award, tranches: list, bound: dict) -> dict:
+        open_recoveries = [r for r in Recovery.objects.filter(award=award) if r.state != Recovery.State.PAID]
+        pending = list(AwardChange.objects.filter(award=award, state=AwardChange.State.PENDING))
+        released = [t for t in tranches if t.released_on and not t.cancelled_on]
+        return {
+            "act_forms": [
+                (
+                    "carry_over",
+                    _("Carry over (이월)"),
+                    bound.get("carry_over") or CarryOverForm(tranches=released),
+                ),
+                (
+                    "recovery",
+                    _("Notify a recovery (환수)"),
+                    bound.get("recovery") or RecoveryForm(tranches=released),
+                ),
+                *(
+                    [("recovery_paid", _("Recovery paid"), RecoveryPaidForm(recoveries=open_recoveries))]
+                    if open_recoveries
+                    else []
+                ),
+                *(
+                    [("decide_change", _("Decide an award change"), DecideChangeForm(changes=pending))]
+                    if pending
+                    else []
+                ),
+                *(
+                    [("stop", _("Stop notified"), StopForm())]
+                    if award.state == Award.State.STOP_PENDING
+                    else []
+                ),
+            ]
+        }
+
+    def act_view(self, request, pk: int, action: str):
+        """The officer's other steps on the case page, each through its service, once per key."""
+        award = self._award(request, pk)
+        if request.method != "POST":
+            return self._case_redirect(pk)
+        tranches = list(award.tranches.all())
+        actor = request.user
+        steps = {
+            "carry_over": (
+                lambda: CarryOverForm(request.POST, tranches=tranches),
+                lambda d: services.carry_over(
+                    actor=actor,
+                    from_tranche_id=d["from_tranche"],
+                    amount_krw=d["amount_krw"],
+                    reason=d["reason"],
+                ),
+            ),
+            "recovery": (
+                lambda: RecoveryForm(request.POST, tranches=tranches),
+                lambda d: services.notify_recovery(
+                    actor=actor,
+                    tranche_id=d["tranche"],
+                    amount_krw=d["amount_krw"],
+                    reason=d["reason"],
+                    notified_on=d["notified_on"],
+                ),
+            ),
+            "recovery_paid": (
+                lambda: RecoveryPaidForm(request.POST, recoveries=Recovery.objects.filter(award=award)),
+                lambda d: services.record_recovery_payment(
+                    actor=actor, recovery_id=d["recovery"], paid_on=d["paid_on"]
+                ),
+            ),
+            "decide_change": (
+                lambda: DecideChangeForm(request.POST, changes=AwardChange.objects.filter(award=award)),
+                lambda d: services.decide_change(
+                    actor=actor, change_id=d["change"], approve=d["approve"], reason=d["reason"]
+                ),
+            ),
+            "stop": (
+                lambda: StopForm(request.POST),
+                lambda d: (
+                    services.confirm_stop(actor=actor, award_id=pk)
+                    if d["action"] == "confirm"
+                    else services.resume_award(actor=actor, award_id=pk, reason=d["reason"])
+                ),
+            ),
+        }
+        if action not in steps:
+            return self._case_redirect(pk)
+        make_form, step = steps[action]
+        form = make_form()
+        if form.is_valid() and self._run(
+            request, form, f"award:{pk}:{action}", lambda: step(form.cleaned_data)
+        ):
+            messages.success(request, _("Done."))
+            return self._case_redirect(pk)
+        return self.case_view(request, pk, forms={action: form})
 
     def request_view(self, request, pk: int):
         award = self._award(request, pk)
@@ -303,13 +409,33 @@ class AwardAdmin(OfficerOnlyAdmin):
 
     # -- dashboard -----------------------------------------------------------------------------
 
-    def dashboard_view(self, request):
+    def _dashboard_data(self, request) -> dict:
+        if not _officer(request):
+            raise PermissionDenied
         call_id = request.GET.get("call")
-        data = selectors.dashboard(
+        return selectors.dashboard(
             program_ids=_program_ids(request),
             on=timezone.localdate(),
             call_id=int(call_id) if call_id and is_ascii_digits(call_id) and len(call_id) <= 18 else None,
         )
+
+    def dashboard_export_view(self, request):
+        """The dashboard's tables as xlsx (synchronous: a handful of grouped rows, not a list)."""
+        from django.http import HttpResponse
+
+        from awards.exports import dashboard_xlsx
+
+        response = HttpResponse(
+            dashboard_xlsx(self._dashboard_data(request)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="awards-dashboard-{timezone.localdate():%Y%m%d}.xlsx"'
+        )
+        return response
+
+    def dashboard_view(self, request):
+        data = self._dashboard_data(request)
         chart_year = {
             "labels": [str(r["year"]) for r in data["by_year"]],
             "datasets": [
@@ -324,8 +450,13 @@ class AwardAdmin(OfficerOnlyAdmin):
                 {"label": _("disbursed"), "data": [r["disbursed_krw"] for r in data["by_region"]]},
             ],
         }
+        calls = Award.objects.all()
+        if (ids := _program_ids(request)) is not None:
+            calls = calls.filter(program_id__in=ids)
         context = {
             **self.admin_site.each_context(request),
+            "calls": calls.values_list("call_id", "call__title").distinct().order_by("call__title"),
+            "call_id": request.GET.get("call", ""),
             "title": _("Awards dashboard"),
             "opts": self.model._meta,
             "data": data,

@@ -56,7 +56,8 @@ class DisbursementRequestForm(KeyedForm):
 
     def __init__(self, *args, tranches=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tranche"].choices = [(t.pk, str(t)) for t in tranches]
+        # In-kind contributions are recorded, never paid: they are not offered.
+        self.fields["tranche"].choices = [(t.pk, str(t)) for t in tranches if t.source != "private_in_kind"]
 
 
 class PayForm(KeyedForm):
@@ -77,3 +78,57 @@ class GradeForm(KeyedForm):
         self.fields["code"].choices = [
             (r.code, f"{r.code} {r.label} ({r.change_percent:+d}%)") for r in scale
         ]
+
+
+class CarryOverForm(KeyedForm):
+    from_tranche = forms.TypedChoiceField(label=_("tranche"), coerce=int)
+    amount_krw = forms.IntegerField(label=_("amount (won)"), min_value=1, max_value=10**15)
+    reason = forms.CharField(label=_("reason"), required=False, max_length=2000)
+
+    def __init__(self, *args, tranches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_tranche"].choices = [(t.pk, str(t)) for t in tranches]
+
+
+class RecoveryForm(KeyedForm):
+    tranche = forms.TypedChoiceField(label=_("tranche"), coerce=int)
+    amount_krw = forms.IntegerField(label=_("amount (won)"), min_value=1, max_value=10**15)
+    reason = forms.CharField(label=_("reason"), max_length=2000)
+    notified_on = forms.DateField(
+        label=_("notified on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, tranches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tranche"].choices = [(t.pk, str(t)) for t in tranches]
+
+
+class RecoveryPaidForm(KeyedForm):
+    recovery = forms.TypedChoiceField(label=_("recovery"), coerce=int)
+    paid_on = forms.DateField(
+        label=_("paid on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, recoveries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recovery"].choices = [(r.pk, f"{r.amount_krw:,}원 · {r.reason}") for r in recoveries]
+
+
+class DecideChangeForm(KeyedForm):
+    change = forms.TypedChoiceField(label=_("award change"), coerce=int)
+    approve = forms.TypedChoiceField(
+        label=_("decision"), coerce=lambda v: v == "yes", choices=[("yes", _("approve")), ("no", _("reject"))]
+    )
+    reason = forms.CharField(label=_("reason"), required=False, max_length=2000)
+
+    def __init__(self, *args, changes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change"].choices = [(c.pk, f"{c.filed_at:%Y-%m-%d} · {c.reason}") for c in changes]
+
+
+class StopForm(KeyedForm):
+    action = forms.ChoiceField(
+        label=_("after the objection period"),
+        choices=[("confirm", _("stop the award")), ("resume", _("objection upheld: resume"))],
+    )
+    reason = forms.CharField(label=_("reason"), required=False, max_length=2000)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from consortia.models import ConsortiumMember
 from programs.models import MoneySource
 
 # --- program rules for awards ---------------------------------------------------------------
@@ -104,6 +105,7 @@ class Award(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_agreement = models.FileField(_("signed agreement (PDF)"), upload_to="awards/%Y/", blank=True)
     state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.ACTIVE, protected=True)
     stop_notified_on = models.DateField(_("stop notified on"), null=True, blank=True)
     objection_due_on = models.DateField(_("objection due on"), null=True, blank=True)
@@ -197,7 +199,7 @@ class AwardMember(models.Model):
     award = models.ForeignKey(Award, models.CASCADE, related_name="members")
     organisation = models.ForeignKey("consortia.Organisation", models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=20)
+    role = models.CharField(_("role"), max_length=20, choices=ConsortiumMember.Role.choices)
     province = models.ForeignKey("programs.Province", models.PROTECT, related_name="+")
     active = models.BooleanField(_("active"), default=True)
 
@@ -249,7 +251,8 @@ class Tranche(models.Model):
 
     def __str__(self) -> str:
         member = f" · {self.member.name}" if self.member_id else ""
-        return f"Y{self.year} {self.get_source_display()} {self.get_line_display()}{member}"
+        year = _("Year %(year)s") % {"year": self.year}
+        return f"{year} {self.get_source_display()} {self.get_line_display()}{member}"
 
 
 # --- money: disbursements and the ledger --------------------------------------------------------

@@ -301,6 +301,10 @@ def request_disbursement(*, actor, tranche_id: int, amount_krw: Any, note: str =
 
 def _tranche_is_payable(tranche: Tranche, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
+    if tranche.source == MoneySource.PRIVATE_IN_KIND:
+        raise NotPayable(
+            _("In-kind contributions are recorded, not paid out."), fields={"tranche": [_("In kind.")]}
+        )
     if tranche.cancelled_on:
         raise NotPayable(_("This tranche was cancelled."), fields={"tranche": [_("Cancelled.")]})
     if tranche.released_on is None:
@@ -868,4 +872,27 @@ def _queue_award_notice(award: Award, kind: str, context: dict, key: str | None 
         body_template=f"awards/email/{kind}.txt",
         context={"award": award, **context},
         dedupe_key=key or f"award:{award.pk}:{kind}:{timezone.localdate().isoformat()}",
+        about=award,
     )
+
+
+@transaction.atomic
+def upload_signed_agreement(*, actor, award_id: int, upload, signed_on: dt.date) -> Award:
+    """Stores the signed agreement (a PDF, checked by content) and the date it was signed."""
+    from consortia.documents import PDF, sniff_document_type
+
+    award = _lock_award(award_id)
+    _require(permissions.can_view_award(actor, award))
+    if award.state == Award.State.STOPPED:
+        raise InvalidState(_("This award is stopped."), fields={"award": [award.get_state_display()]})
+    if sniff_document_type(upload) != PDF:
+        raise InvalidState(_("The signed agreement must be a PDF."), fields={"file": [_("Not a PDF.")]})
+    if signed_on > timezone.localdate() or signed_on < award.selection_notified_on:
+        raise InvalidState(
+            _("The signing date must lie between the selection notice and today."),
+            fields={"signed_on": [signed_on.isoformat()]},
+        )
+    award.signed_agreement.save(f"agreement-{award.pk}.pdf", upload, save=False)
+    award.signed_on = signed_on
+    award.save(update_fields=["signed_agreement", "signed_on"])
+    return award

@@ -3,6 +3,7 @@ requests and deadlines of their consortium's awards (officers see them in the ad
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -79,3 +80,43 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
     }
     return TemplateResponse(request, "awards/award_detail.html", context)
+
+
+@login_required
+def award_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The award letter as a Korean PDF (applicants and officers of the award)."""
+    from awards.letters import award_letter_pdf
+
+    award = _visible(request.user, pk)
+    response = HttpResponse(award_letter_pdf(award), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="award-letter-{award.pk}.pdf"'
+    return response
+
+
+class AgreementForm(django_forms.Form):
+    file = django_forms.FileField(label=_("signed agreement (PDF)"))
+    signed_on = django_forms.DateField(
+        label=_("signed on"), widget=django_forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@login_required
+def upload_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consortium uploads the signed agreement back (a PDF, checked by content)."""
+    award = _visible(request.user, pk)
+    form = AgreementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.upload_signed_agreement(
+                actor=request.user,
+                award_id=award.pk,
+                upload=form.cleaned_data["file"],
+                signed_on=form.cleaned_data["signed_on"],
+            )
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Signed agreement received."))
+            return redirect("awards-portal:award", pk=pk)
+    return TemplateResponse(request, "awards/agreement.html", {"award": award, "form": form})

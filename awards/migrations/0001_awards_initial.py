@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('consortia', '0004_merge_20261201_1145'),
+        ('consortia', '0003_awards_budget_line_kind'),
         ('programs', '0002_reference_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

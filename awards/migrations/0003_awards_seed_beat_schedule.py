@@ -1,4 +1,4 @@
-"""Beat's recovery demand-notice schedule, seeded once (see programs' seed migration for why)."""
+"""The daily demand-notice run for unpaid recoveries (독촉장), seeded once into beat's tables."""
 
 from django.db import migrations
 
@@ -12,7 +12,7 @@ def seed(apps, schema_editor):
             "send-recovery-demand-notices": (
                 "awards.tasks.send_recovery_demand_notices",
                 {"minute": "0", "hour": "9"},
-                "Daily at 09:00 KST: demand notices (독촉장) for recoveries unpaid past their due date.",
+                "Daily at 09:00 KST: unpaid recoveries past their due date get one demand notice.",
             ),
         },
     )
@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("awards", "0002_awards_ledger_append_only"),
         ("programs", "0003_faults_seed_beat_schedules"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

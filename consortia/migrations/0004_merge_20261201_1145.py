@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consortia', '0002_awards_budget_line_kind'),
+        ('consortia', '0003_awards_budget_line_kind'),
         ('consortia', '0003_merge_20261201_1139'),
     ]
 

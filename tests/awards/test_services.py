@@ -121,6 +121,9 @@ def test_never_on_a_future_year_or_an_unreleased_tranche():
     year2 = first_tranche(award, year=2)
     with pytest.raises(NotPayable):
         services.request_disbursement(actor=contact, tranche_id=year2.pk, amount_krw=1)
+    in_kind = first_tranche(award, source="private_in_kind")
+    with pytest.raises(NotPayable):
+        services.request_disbursement(actor=contact, tranche_id=in_kind.pk, amount_krw=1)
     future = make_award(notified_on=TODAY(), starts_on=dt.date(TODAY().year + 1, 1, 1))
     with pytest.raises(NotPayable):
         services.request_disbursement(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consortia', '0001_initial'),
+        ('consortia', '0002_faults_notice_outbox'),
     ]
 
     operations = [
