@@ -151,6 +151,8 @@ class Application(models.Model):
     # protected: only transitions move it; re-fetch instead of refresh_from_db().
     state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # 접수번호: a stable human number assigned at submission, e.g. 2026-LEAP-0007.
+    receipt_number = models.CharField(_("receipt number"), max_length=60, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -158,6 +160,13 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "receipt_number"],
+                condition=~Q(receipt_number=""),
+                name="receipt_number_unique_in_call",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -230,14 +239,26 @@ class BudgetLine(models.Model):
 
 
 class Notice(models.Model):
-    """An email the system owes someone; sent at most once (claimed_at, sent_at)."""
+    """An email the system owes; sent at most once (claimed_at, sent_at).
 
-    class Kind(models.TextChoices):
-        RECEIPT = "receipt", _("submission receipt")
+    Create notices with consortia.notices.queue_notice(); `dedupe_key` is unique, so "exactly one
+    notice per X" is a database constraint.
+    """
 
-    application = models.ForeignKey(Application, models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    to = models.EmailField()
+    class Kind:
+        """Kinds are free text so other apps add theirs; these are ours."""
+
+        RECEIPT = "receipt"
+
+    kind = models.CharField(_("kind"), max_length=60)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
+    recipients = models.JSONField(_("recipients"))
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"))
+    # The application it is about, when it is about one.
+    application = models.ForeignKey(
+        Application, models.CASCADE, null=True, blank=True, related_name="notices"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -245,15 +266,9 @@ class Notice(models.Model):
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        constraints = [
-            # One receipt per application: a double submit cannot queue two.
-            models.UniqueConstraint(
-                fields=["application", "kind", "to"], name="one_notice_per_kind_and_recipient"
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.to}"
+        return f"{self.kind} → {', '.join(self.recipients)}"
 
 
 class Person(models.Model):
@@ -420,3 +435,36 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ApplicationExport(models.Model):
+    """An officer's xlsx export of the application list, built by a worker (consortia.exports)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    # The ids as the officer's filtered list showed them, in its order: the export is of that moment.
+    application_ids = models.JSONField(default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application export")
+        verbose_name_plural = _("application exports")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows_total else min(100, self.rows_done * 100 // self.rows_total)

@@ -4,13 +4,12 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -37,6 +36,8 @@ from consortia.models import (
     Person,
     PlannedMilestone,
 )
+from consortia.notices import queue_notice
+from consortia.notifications import notify_state_change
 from consortia.rules import check_application
 from programs.models import Call, Province, Track
 from programs.selectors import province_successors
@@ -502,6 +503,16 @@ def _record(application: Application, actor, before: str, reason: str = "") -> N
     )
 
 
+def receipt_number_for(application: Application) -> str:
+    """The next 접수번호 of the application's track: `<call year>-<TRACK CODE>-<nnnn>`, unique per call.
+
+    Called by submit_application under its lock on the track, so two submissions to one track
+    cannot draw the same number; numbers are never reused (withdrawn applications keep theirs).
+    """
+    taken = Application.objects.filter(track=application.track_id).exclude(receipt_number="").count()
+    return f"{application.call.year}-{application.track.code.upper()}-{taken + 1:04d}"
+
+
 @transaction.atomic
 def submit_application(*, actor, application_id: int, at: dt.datetime | None = None) -> Application:
     """Draft -> SUBMITTED when every rule of the call holds; records the actor; queues the receipts."""
@@ -523,21 +534,26 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)
     before = application.state
     application.submit(at=now)
-    application.save(update_fields=["state", "submitted_at"])
+    application.receipt_number = receipt_number_for(application)
+    application.save(update_fields=["state", "submitted_at", "receipt_number"])
     _record(application, actor, before)
     recipients = sorted(
         {u.email for u in application.consortium.contacts.all() if u.email} | {actor.email} - {""}
     )
     for email in recipients:
-        try:
-            with transaction.atomic():
-                notice = Notice.objects.create(application=application, kind=Notice.Kind.RECEIPT, to=email)
-        except IntegrityError:
-            continue  # already owed: the unique constraint keeps it to one receipt per person
-        from consortia.tasks import send_notice
-
-        # After commit: a worker cannot see uncommitted rows.
-        transaction.on_commit(partial(send_notice.delay, notice.pk))
+        # One receipt per person and application, whoever submits and however often.
+        queue_notice(
+            kind=Notice.Kind.RECEIPT,
+            to=[email],
+            subject_template="consortia/email/receipt_subject.txt",
+            body_template="consortia/email/receipt.txt",
+            context={
+                "application": application,
+                "submitted_at": timezone.localtime(application.submitted_at),
+            },
+            dedupe_key=f"receipt:application:{application.pk}:{email}",
+            about=application,
+        )
     return application
 
 
@@ -592,4 +608,5 @@ def decide_application(*, actor, application_id: int, step: str, reason: str = "
     method()
     application.save(update_fields=["state"])
     _record(application, actor, before, reason)
+    notify_state_change(application, reason=reason)  # the applicants' email, once per state
     return application

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -221,3 +222,19 @@ LOGGING = {
 
 # Applicants' documents (PDF, HWP, HWPX, DOCX, XLSX), checked by content.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- back office (django-unfold) ---------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": _("Megaproject administration"),
+    "SITE_HEADER": _("Megaproject administration"),
+    "SITE_SYMBOL": "hub",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [lambda request: static("css/admin.css")],
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        # A callable: each user sees only the groups and models they may open.
+        "navigation": "config.admin_nav.navigation",
+    },
+}

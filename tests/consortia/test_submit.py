@@ -59,7 +59,13 @@ def test_a_notice_whose_worker_died_is_requeued_and_sent(mailoutbox):
 
     app = complete_application()
     notice = Notice.objects.create(
-        application=app, kind="receipt", to="a@example.kr", claimed_at=timezone.now() - dt.timedelta(hours=1)
+        application=app,
+        kind="receipt",
+        dedupe_key="test:a",
+        recipients=["a@example.kr"],
+        subject="접수",
+        body="접수",
+        claimed_at=timezone.now() - dt.timedelta(hours=1),
     )
     Application.objects.filter(pk=app.pk).update(state="submitted", submitted_at=timezone.now())
     assert requeue_stale_notices.delay().get() == 1
