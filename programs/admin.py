@@ -46,8 +46,19 @@ class ProvinceSuccessionInline(TabularInline):
     verbose_name_plural = _("became (successors)")
 
 
+class OfficersReadReferenceData:
+    """Provinces and region schemes: officers read them (a call's page links to its scheme),
+    administrators change them (Django's model permissions)."""
+
+    def has_module_permission(self, request):
+        return is_officer(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user) or super().has_view_permission(request, obj)
+
+
 @admin.register(Province)
-class ProvinceAdmin(ModelAdmin):
+class ProvinceAdmin(OfficersReadReferenceData, ModelAdmin):
     """Administrators add a merger or a new code as data: a new row plus succession rows."""
 
     list_display = ["code", "name", "name_en", "effective_from", "effective_to"]
@@ -68,13 +79,13 @@ class RegionInline(StackedInline):
 
 
 @admin.register(RegionScheme)
-class RegionSchemeAdmin(ModelAdmin):
+class RegionSchemeAdmin(OfficersReadReferenceData, ModelAdmin):
     list_display = ["name", "name_en", "is_default"]
     inlines = [RegionInline]
 
 
 @admin.register(Region)
-class RegionAdmin(ModelAdmin):
+class RegionAdmin(OfficersReadReferenceData, ModelAdmin):
     list_display = ["name", "scheme", "code", "is_capital_area"]
     list_filter = ["scheme"]
     list_select_related = ["scheme"]

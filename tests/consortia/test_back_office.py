@@ -243,3 +243,23 @@ def test_no_extension_action_before_the_first_submission(client):
     client.force_login(officer_of(call.program))
     html = client.get(f"/admin/programs/call/{call.pk}/change/").content.decode()
     assert "extend-deadline" not in html and 'data-testid="frozen-rules"' not in html
+
+
+def test_no_link_on_the_officers_pages_leads_to_a_403(client, case):
+    import re
+
+    app, _doc, officer = case
+    client.force_login(officer)
+    pages = [
+        "/admin/",
+        CHANGELIST,
+        f"{CHANGELIST}{app.pk}/change/",
+        f"/admin/programs/call/{app.call_id}/change/",
+    ]
+    links: set[str] = set()
+    for url in pages:
+        html = client.get(url).content.decode()
+        links |= {h for h in re.findall(r'href="(/admin/[^"#?]*)', html) if "logout" not in h}
+    assert len(links) > 10
+    for link in sorted(links):
+        assert client.get(link).status_code != 403, link
