@@ -49,7 +49,11 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "fields": exc.fields}, status=400)
+        body = {"detail": exc.message, "fields": exc.fields}
+        # A refusal by the call's rules also lists each failure with its rule code (as /check/ does).
+        if (failures := getattr(exc, "failures", None)) is not None:
+            body["failures"] = [f.as_dict() for f in failures]
+        return Response(body, status=400)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": _("Invalid input."), "fields": fields_from_django(exc)}, status=400)
     if isinstance(exc, exceptions.ValidationError):

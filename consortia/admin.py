@@ -13,7 +13,9 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.models import construct_instance
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -28,18 +30,21 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from config.errors import DomainError
 from consortia import case_file, exports, permissions, selectors, services
+from consortia import notices as services_notices
 from consortia.documents import PDF
 from consortia.models import (
     Affiliation,
     Application,
     ApplicationDocument,
     ApplicationExport,
+    ApplicationLeadProvince,
     Consortium,
     ConsortiumMember,
     DeclaredProject,
     Notice,
     Organisation,
     OrganisationProvinceChange,
+    OrganisationStaff,
     Person,
 )
 from programs.models import Call, Province, Region
@@ -90,36 +95,44 @@ class RegionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        # Both joins end at the one chosen region, so no row is repeated.
+        # lead_province_id: the representative's province as submitted (selectors.applications_with_region).
         return queryset.filter(
-            consortium__representative__province__regions=self.value(),
+            lead_province_id__in=Province.objects.filter(regions=self.value()).values("pk"),
             call__region_scheme__regions=self.value(),
         )
 
 
 class LeadProvinceFilter(admin.SimpleListFilter):
-    """Applications with a lead local government (any, not only the representative) in the province."""
+    """Applications with a lead local government (any, not only the representative) in the province:
+    as submitted for submitted applications, today's for drafts."""
 
     title = gettext_lazy("province")
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
+        scoped = scoped_applications(request)
         leads = ConsortiumMember.objects.filter(
             role=ConsortiumMember.Role.LEAD_GOVERNMENT,
-            consortium__applications__in=scoped_applications(request).values("pk"),
+            consortium__applications__in=scoped.filter(lead_provinces__isnull=True).values("pk"),
         )
-        provinces = Province.objects.filter(pk__in=leads.values("organisation__province_id"))
-        return [(p.pk, p.name) for p in provinces.order_by("code", "effective_from")]
+        snapshots = ApplicationLeadProvince.objects.filter(application__in=scoped.values("pk"))
+        provinces = Province.objects.filter(
+            Q(pk__in=leads.values("organisation__province_id")) | Q(pk__in=snapshots.values("province_id"))
+        )
+        return [(p.pk, str(p)) for p in provinces.order_by("code", "effective_from")]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
+        snapshot = ApplicationLeadProvince.objects.filter(application=OuterRef("pk"))
         leads = ConsortiumMember.objects.filter(
             consortium=OuterRef("consortium_id"),
             role=ConsortiumMember.Role.LEAD_GOVERNMENT,
             organisation__province=self.value(),
         )
-        return queryset.filter(Exists(leads))
+        return queryset.filter(
+            Exists(snapshot.filter(province=self.value())) | (~Exists(snapshot) & Exists(leads))
+        )
 
 
 # --- applications ------------------------------------------------------------------------------
@@ -190,11 +203,10 @@ class ApplicationAdmin(ModelAdmin):
     def state_label(self, obj: Application) -> str:
         return obj.get_state_display()
 
-    @admin.display(
-        description=gettext_lazy("province"), ordering="consortium__representative__province__code"
-    )
+    @admin.display(description=gettext_lazy("province"), ordering="lead_province_name")
     def representative_province(self, obj: Application) -> str:
-        return obj.consortium.representative.province.name
+        # As submitted: a later move of the government does not rewrite it.
+        return obj.lead_province_name
 
     @admin.display(description=gettext_lazy("region"), ordering="region_name")
     def region(self, obj: Application) -> str:
@@ -550,13 +562,88 @@ class ReadOnlyAdmin(SuperuserAdmin):
         return False
 
 
+class _DryRun(Exception):
+    pass
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    """Validates by a dry run of the service the API uses (rolled back), so the admin refuses what
+    the API refuses (an ended province, a second local government of a province, a known
+    business number) beside the field; OrganisationAdmin.save_model then writes through it."""
+
+    class Meta:
+        model = Organisation
+        fields = list(services.ORGANISATION_FIELDS)
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def _post_clean(self):
+        # Fill the instance for the admin's log and redirect; the model's checks run in the service.
+        opts = self._meta
+        self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
+
+    def save_through_service(self) -> Organisation:
+        data = {f: self.cleaned_data[f] for f in services.ORGANISATION_FIELDS if f in self.cleaned_data}
+        if self.instance.pk:
+            changes = {f: data[f] for f in self.changed_data if f in data}
+            return services.update_organisation(actor=self.actor, organisation_id=self.instance.pk, **changes)
+        return services.create_organisation(actor=self.actor, as_staff=False, **data)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.actor is None:
+            return data
+        try:
+            with transaction.atomic():
+                self.save_through_service()
+                raise _DryRun
+        except _DryRun:
+            pass
+        except DomainError as exc:
+            for field, messages in exc.fields.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+            if not exc.fields:
+                self.add_error(None, exc.message)
+        return data
+
+
+class StaffInline(admin.TabularInline):
+    """Who works for the organisation; added and verified in "organisation staff" (the service)."""
+
+    model = OrganisationStaff
+    fk_name = "organisation"
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["user", "added_at", "verified_at", "verified_by"]
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(OfficerReadsAdmin):
+    form = OrganisationAdminForm
     list_display = ["name", "department", "type", "province", "business_number"]
     list_filter = ["type", ("province", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_en", "business_number"]
     list_select_related = ["province"]
-    autocomplete_fields = ["staff"]
+    inlines = [StaffInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return partial_form(form, actor=request.user)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.save_through_service().pk
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -567,16 +654,69 @@ class OrganisationAdmin(OfficerReadsAdmin):
         )
         return qs.filter(Exists(in_programs))
 
-    def get_readonly_fields(self, request, obj=None):
-        # A move keeps its history through services.move_organisations_to_successors.
-        return ["province"] if obj else []
-
     def get_search_results(self, request, queryset, search_term):
         qs, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         digits = re.sub(r"[\s-]", "", search_term)
         if digits.isdigit() and digits != search_term.strip():
             qs |= queryset.filter(business_number__startswith=digits)  # "123-45-67891" as stored
         return qs, may_have_duplicates
+
+
+def partial_form(form_class, **kwargs):
+    """The admin instantiates its form itself: bind extra arguments (the acting user) here."""
+
+    class Bound(form_class):
+        def __init__(self, *args, **more):
+            super().__init__(*args, **{**kwargs, **more})
+
+    Bound.__name__ = form_class.__name__
+    return Bound
+
+
+@admin.register(OrganisationStaff)
+class OrganisationStaffAdmin(SuperuserAdmin):
+    """An administrator confirms a user's membership of an organisation (services.verify_staff)."""
+
+    list_display = ["user", "organisation", "added_at", "verified_at", "verified_by"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter), "organisation__type"]
+    search_fields = ["user__username", "user__name", "user__email", "organisation__name"]
+    list_select_related = ["user", "organisation", "verified_by"]
+    autocomplete_fields = ["user", "organisation"]
+    fields = ["organisation", "user", "verified"]
+    actions = ["verify"]
+
+    class Form(forms.ModelForm):
+        verified = forms.BooleanField(label=gettext_lazy("verified"), required=False)
+
+        class Meta:
+            model = OrganisationStaff
+            fields = ["organisation", "user"]
+
+    form = Form
+
+    def has_change_permission(self, request, obj=None):
+        return False  # verify with the action; the rows are the service's
+
+    def save_model(self, request, obj, form, change):
+        row = services.add_staff(
+            actor=request.user,
+            organisation=form.cleaned_data["organisation"],
+            user=form.cleaned_data["user"],
+            verified=form.cleaned_data["verified"],
+        )
+        obj.pk = row.pk
+
+    @admin.action(description=gettext_lazy("Verify the selected staff"))
+    def verify(self, request, queryset):
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            services.verify_staff(actor=request.user, staff_id=pk)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d staff member verified.", "%(n)d staff members verified.", done) % {"n": done},
+            messages.SUCCESS,
+        )
 
 
 class ConsortiumMemberInline(TabularInline):
@@ -655,10 +795,62 @@ class DeclaredProjectAdmin(SuperuserAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "subject", "application", "created_at", "claimed_at", "sent_at"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["subject", "application__title"]
+    """The outbox, for administrators: what is owed, sent or failed, and why; failed ones resent."""
+
+    list_display = [
+        *("kind", "recipient_list", "subject", "status", "attempts", "last_error", "due_at", "sent_at")
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["dedupe_key", "subject", "recipients", "application__title"]
     list_select_related = ["application"]
+    fields = [
+        "kind",
+        "dedupe_key",
+        "recipient_list",
+        "subject",
+        "body",
+        "application",
+        "status",
+        "attempts",
+        "last_error",
+        "due_at",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    @admin.display(description=gettext_lazy("recipients"))
+    def recipient_list(self, obj: Notice) -> str:
+        return ", ".join(obj.recipients or [])
+
+    def has_resend_permission(self, request) -> bool:
+        return is_admin(request.user)
+
+    @admin.action(permissions=["resend"], description=gettext_lazy("Resend the selected failed notices"))
+    def resend(self, request, queryset):
+        count = services_notices.resend_notices(
+            actor=request.user, notice_ids=queryset.values_list("pk", flat=True)
+        )
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext("%(count)d notice queued again.", "%(count)d notices queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d notice was skipped: it is sent or a worker is sending it.",
+                    "%(count)d notices were skipped: they are sent or a worker is sending them.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
 
 @admin.register(OrganisationProvinceChange)

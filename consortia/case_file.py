@@ -19,6 +19,7 @@ from consortia.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationLeadProvince,
     ApplicationPerson,
     ConsortiumMember,
     Notice,
@@ -121,6 +122,7 @@ class CaseFile:
     documents: list[ApplicationDocument] = field(default_factory=list)
     events: list[ApplicationEvent] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    lead_provinces: list[ApplicationLeadProvince] = field(default_factory=list)
 
 
 def case_file(application_id: int) -> CaseFile:
@@ -145,6 +147,7 @@ def case_file(application_id: int) -> CaseFile:
             Prefetch("documents", queryset=ApplicationDocument.objects.order_by("kind", "uploaded_at")),
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
             Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id")),
+            Prefetch("lead_provinces", queryset=ApplicationLeadProvince.objects.select_related("province")),
         )
         .get(pk=application_id)
     )
@@ -175,6 +178,7 @@ def case_file(application_id: int) -> CaseFile:
         documents=list(application.documents.all()),
         events=list(application.events.all()),
         notices=list(application.notices.all()),
+        lead_provinces=list(application.lead_provinces.all()),
     )
 
 

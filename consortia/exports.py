@@ -26,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from config.xlsx import as_text
 from consortia.models import Application, ApplicationExport, BudgetLine
 from consortia.selectors import SOURCES, applications_with_region, budget_totals_by_year
 from programs.permissions import is_admin, is_officer
@@ -35,7 +36,6 @@ KST = ZoneInfo("Asia/Seoul")
 MONEY_FORMAT = "#,##0"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 CHUNK = 500  # rows read and written per step: bounds memory and the size of each IN (...)
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def source_label(source: str) -> str:
@@ -80,14 +80,8 @@ def _local(at: dt.datetime | None) -> dt.datetime | None:
 
 
 def _cell(ws, value: Any, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
-    """Every cell of the export is made here, so user text is never a formula.
-
-    The same guard as config.xlsx.as_text (the `hostile` branch): switch to it when it is on main.
-    """
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    """Every cell of the export is made here, so user text is never a formula (config.xlsx)."""
+    cell = as_text(WriteOnlyCell(ws, value=value))
     if number_format:
         cell.number_format = number_format
     if font:
@@ -156,7 +150,7 @@ def write_applications_xlsx(
                 app.track.name,
                 app.consortium.name,
                 str(rep),
-                rep.province.name,
+                app.lead_province_name,  # as submitted
                 app.region_name or "",
                 app.get_state_display(),
             ]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -32,7 +35,12 @@ class Organisation(models.Model):
         help_text=_("10 digits (hyphens allowed); required for firms."),
     )
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff")
+        settings.AUTH_USER_MODEL,
+        through="OrganisationStaff",
+        through_fields=("organisation", "user"),
+        related_name="organisations",
+        blank=True,
+        verbose_name=_("staff"),
     )
 
     class Meta:
@@ -53,6 +61,42 @@ class Organisation(models.Model):
     @property
     def is_firm(self) -> bool:
         return self.type in FIRM_TYPES
+
+
+class OrganisationStaff(models.Model):
+    """A user's membership of an organisation; for a local government only a verified one counts.
+
+    Registering an organisation, or saying one works for it, makes a pending row: an
+    administrator confirms it (verified_at, verified_by) before the user may act for a local
+    government (form its consortium, accept an invitation to co-lead, submit for it).
+    """
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="staff_memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_memberships")
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True, null=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+
+    class Meta:
+        # The table of the former plain many-to-many field, hence unique_together and its name.
+        db_table = "consortia_organisation_staff"
+        unique_together = [("organisation", "user")]
+        verbose_name = _("organisation staff")
+        verbose_name_plural = _("organisation staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class OrganisationProvinceChange(models.Model):
@@ -96,6 +140,45 @@ class Consortium(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CoLeadInvitation(models.Model):
+    """A consortium asks a local government to co-lead it; its verified staff accept or decline."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    consortium = models.ForeignKey(Consortium, models.CASCADE, related_name="co_lead_invitations")
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        related_name="co_lead_invitations",
+        verbose_name=_("local government"),
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("co-lead invitation")
+        verbose_name_plural = _("co-lead invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consortium", "organisation"],
+                condition=Q(state="pending"),
+                name="one_pending_co_lead_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consortium} → {self.organisation}"
 
 
 class ConsortiumMember(models.Model):
@@ -195,6 +278,34 @@ class Application(models.Model):
     def withdraw(self) -> None:
         pass
 
+    @transition(field=state, source=[State.SELECTED, State.NOT_SELECTED], target=State.UNDER_REVIEW)
+    def reopen_review(self) -> None:
+        """An upheld objection (이의신청) reopens the review, by the ministry's decision."""
+
+
+class ApplicationLeadProvince(models.Model):
+    """A lead local government's province as the application was made under it (taken at submit).
+
+    The province is the one the call used: the organisation's province on the call's opening
+    date. Later moves (mergers, relocations) never rewrite it; awards copy it at selection.
+    """
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="lead_provinces")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, models.PROTECT, related_name="+", verbose_name=_("province"))
+    is_representative = models.BooleanField(_("representative"), default=False)
+
+    class Meta:
+        ordering = ["application", "-is_representative", "id"]
+        verbose_name = _("lead province at submission")
+        verbose_name_plural = _("lead provinces at submission")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "organisation"], name="lead_province_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.province}"
+
 
 class ApplicationEvent(models.Model):
     """One state change of an application: who, when, from, to, why (the timeline)."""
@@ -221,6 +332,10 @@ class BudgetLine(models.Model):
     application = models.ForeignKey(Application, models.CASCADE, related_name="budget_lines")
     member = models.ForeignKey(ConsortiumMember, models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(_("plan year"), validators=[MinValueValidator(1)])
+    # R&D or non-R&D (the national innovation cluster splits every year so); R&D unless stated.
+    line = models.CharField(
+        _("budget line"), max_length=10, choices=[("rnd", _("R&D")), ("non_rnd", _("non-R&D"))], default="rnd"
+    )
     national_krw = models.PositiveBigIntegerField(_("national grant"), default=0)
     local_cash_krw = models.PositiveBigIntegerField(_("local matching cash"), default=0)
     private_cash_krw = models.PositiveBigIntegerField(_("private matching cash"), default=0)
@@ -239,36 +354,72 @@ class BudgetLine(models.Model):
 
 
 class Notice(models.Model):
-    """An email the system owes; sent at most once (claimed_at, sent_at).
+    """An email the system owes: an outbox row written in the same transaction as its cause.
 
-    Create notices with consortia.notices.queue_notice(); `dedupe_key` is unique, so "exactly one
-    notice per X" is a database constraint.
+    What is guaranteed: at-least-once delivery. The row is committed with the write that owes
+    it, so a broker that is down only delays it: a beat sweep (consortia.tasks.
+    requeue_stale_notices) queues every owed notice again once it is older than
+    NOTICE_REQUEUE_GRACE_SECONDS. A worker sends only after claiming the row by a conditional
+    UPDATE, so a task delivered twice sends once; a claim is a lease of
+    NOTICE_CLAIM_LEASE_SECONDS, after which a dead worker's notice is sent again. Duplicates are
+    therefore rare but possible: a worker killed after the SMTP server took the message and
+    before it recorded sent_at makes the next attempt send it again (with the same Message-ID,
+    which mail systems may use to drop the copy). Each attempt counts; after NOTICE_MAX_ATTEMPTS
+    the notice is FAILED with its last error, for an administrator to resend.
+
+    `dedupe_key` is unique, so "exactly one notice per X" is a database constraint.
+    Create notices with consortia.notices.queue_notice().
     """
 
     class Kind:
-        """Kinds are free text so other apps add theirs; these are ours."""
+        """Kinds are free text so other apps add theirs ("award.notice"); these are ours."""
 
         RECEIPT = "receipt"
 
+    class Status(models.TextChoices):
+        OWED = "owed", _("owed")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
     kind = models.CharField(_("kind"), max_length=60)
     dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
-    recipients = models.JSONField(_("recipients"))
+    recipients = models.JSONField(_("recipients"), help_text=_("Email addresses, checked on creation."))
     subject = models.TextField(_("subject"))
     body = models.TextField(_("body"))
-    # The application it is about, when it is about one.
+    # The application it is about, when it is about one (officers' filters); `about` otherwise.
     application = models.ForeignKey(
         Application, models.CASCADE, null=True, blank=True, related_name="notices"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    about_type = models.ForeignKey(ContentType, models.CASCADE, null=True, blank=True, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OWED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    due_at = models.DateTimeField(_("next attempt from"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweep's query: owed notices by the time their next attempt may start.
+            models.Index(fields=["due_at"], condition=Q(status="owed"), name="notice_owed_by_due"),
+            models.Index(fields=["about_type", "about_id"], name="notice_about"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="sent") & Q(sent_at__isnull=False))
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="notice_sent_iff_sent_at",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {', '.join(self.recipients)}"
+        return f"{self.kind} → {', '.join(self.recipients or [])}"
 
 
 class Person(models.Model):

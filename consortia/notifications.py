@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from consortia.models import Application
+from consortia.models import Application, ApplicationEvent
 from consortia.notices import queue_notice
 
 # Applicant-facing states and the email each one sends (templates/consortia/email/).
@@ -25,20 +25,27 @@ def applicant_emails(application: Application) -> list[str]:
     return sorted({u.email for u in application.consortium.contacts.all() if u.email})
 
 
-def notify_state_change(application: Application, *, reason: str = "") -> None:
-    """Queues the applicants' email for the application's new state, if they are told of it."""
+def notify_state_change(application: Application, *, event: ApplicationEvent) -> None:
+    """Queues the applicants' email for the state change `event`, if they are told of it.
+
+    A decision taken by an evaluation panel is told by the panel's result notice (scores, rank,
+    objection deadline: evaluations.notices.result_notice), not here, so it reaches them once.
+    """
     kind = STATE_NOTICES.get(application.state)
     recipients = applicant_emails(application)
     if kind is None or not recipients:
+        return
+    decision = application.state in (Application.State.SELECTED, Application.State.NOT_SELECTED)
+    if decision and application.call.panels.filter(track=application.track_id).exists():
         return
     queue_notice(
         kind=kind,
         to=recipients,
         subject_template="consortia/email/state_changed_subject.txt",
         body_template="consortia/email/state_changed.txt",
-        context={"application": application, "reason": reason, "at": timezone.localtime()},
-        # A state is entered once (the workflow never returns to it): one email per state.
-        dedupe_key=f"application:{application.pk}:state:{application.state}",
+        context={"application": application, "reason": event.reason, "at": timezone.localtime(event.at)},
+        # One email per state change (a review reopened after an objection is a new change).
+        dedupe_key=f"application:{application.pk}:event:{event.pk}",
         about=application,
     )
 

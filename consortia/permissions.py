@@ -6,8 +6,20 @@ programs' calls; administrators see everything.
 
 from __future__ import annotations
 
-from consortia.models import Application, Consortium
+from consortia.models import Application, Consortium, Organisation, OrganisationStaff
 from programs.permissions import is_admin, is_officer_of
+
+
+def is_verified_staff(user, organisation: Organisation | int) -> bool:
+    """Only verified staff act for an organisation (form, co-lead and submit for a local government)."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return OrganisationStaff.objects.filter(
+        organisation=organisation_id, user=user, verified_at__isnull=False
+    ).exists()
 
 
 def is_contact(user, consortium: Consortium | int) -> bool:

@@ -26,9 +26,11 @@ from consortia.models import (
     ConsortiumMember,
     DeclaredProject,
 )
+from consortia.rule_codes import RuleCode, matching_code
+from consortia.selectors import members_with_province_on, province_on_expression
 from programs.models import Call, MatchingRule, MoneySource, Province
 from programs.money import format_won
-from programs.selectors import eligible_provinces
+from programs.selectors import eligible_provinces, ended_province_message
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Failure:
     person_id: int | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: str(v) if k == "rule" else v for k, v in self.__dict__.items() if v is not None}
 
 
 def fields_of(failures: list[Failure]) -> dict[str, list[str]]:
@@ -68,11 +70,13 @@ def _sources(line: BudgetLine) -> dict[str, int]:
 
 
 def participating_provinces(members: list[ConsortiumMember]) -> list[Province]:
-    """The provinces of the consortium's lead local governments (each holds a slot)."""
+    """The provinces of the consortium's lead local governments (each holds a slot), as of the
+    call's opening date where the members carry `province_on` (selectors.members_with_province_on)."""
     seen: dict[int, Province] = {}
     for m in members:
         if m.role == ConsortiumMember.Role.LEAD_GOVERNMENT:
-            seen[m.organisation.province_id] = m.organisation.province
+            province = getattr(m, "province_on", None) or m.organisation.province
+            seen[province.pk] = province
     return list(seen.values())
 
 
@@ -87,7 +91,9 @@ def check_application(application: Application, *, at: dt.datetime | None = None
         .get(pk=application.call_id)
     )
     track = application.track
-    members = list(application.consortium.members.select_related("organisation__province").order_by("id"))
+    # A call uses the provinces in force on its opening date for its whole life (domain.md):
+    # each member's province is the one it had on that date, whatever moved since.
+    members = members_with_province_on(application.consortium_id, call.opening_date)
     lines = list(application.budget_lines.select_related("member__organisation"))
     failures: list[Failure] = []
 
@@ -95,7 +101,7 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     if not call.is_open_at(at):
         failures.append(
             Failure(
-                "call_open",
+                RuleCode.CALL_CLOSED,
                 "call",
                 _("The call is not open: submissions are accepted from %(o)s until before %(c)s.")
                 % {
@@ -105,7 +111,9 @@ def check_application(application: Application, *, at: dt.datetime | None = None
             )
         )
     if track.call_id != call.pk:
-        failures.append(Failure("track", "track", _("The track is not a track of this call.")))
+        failures.append(
+            Failure(RuleCode.CALL_TRACK_MISMATCH, "track", _("The track is not a track of this call."))
+        )
 
     failures += _check_lead_governments(application, call, track, members)
     failures += _check_slots(application, call, track, members)
@@ -121,7 +129,7 @@ def check_application(application: Application, *, at: dt.datetime | None = None
         if not selected_first:
             failures.append(
                 Failure(
-                    "second_stage",
+                    RuleCode.CALL_FIRST_STAGE_REQUIRED,
                     "consortium",
                     _("Only consortia selected in the first stage (%(call)s) may apply.")
                     % {"call": call.parent.title},
@@ -137,28 +145,41 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
     if not leads or representative.pk not in {m.organisation_id for m in leads}:
         failures.append(
             Failure(
-                "lead_government", "members", _("The representative local government must be a lead member.")
+                RuleCode.LEAD_REPRESENTATIVE,
+                "members",
+                _("The representative local government must be a lead member."),
             )
         )
     eligible = {p.pk for p in eligible_provinces(call)}
+    day = call.opening_date
     for m in leads:
         org = m.organisation
+        province = getattr(m, "province_on", None) or org.province
         if org.type != OrganisationType.LOCAL_GOVERNMENT:
             failures.append(
                 Failure(
-                    "lead_government",
+                    RuleCode.LEAD_NOT_LOCAL_GOVERNMENT,
                     f"members.{m.pk}",
                     _("%(org)s is not a local government.") % {"org": org},
                     member_id=m.pk,
                 )
             )
-        elif org.province_id not in eligible:
+        elif province.effective_to is not None and province.effective_to < day:
             failures.append(
                 Failure(
-                    "lead_government",
+                    RuleCode.LEAD_PROVINCE_ENDED,
+                    f"members.{m.pk}",
+                    f"{org}: {ended_province_message(province, on=day)}",
+                    member_id=m.pk,
+                )
+            )
+        elif province.pk not in eligible:
+            failures.append(
+                Failure(
+                    RuleCode.LEAD_REGION_INELIGIBLE,
                     f"members.{m.pk}",
                     _("%(org)s: %(province)s is not an eligible province of this call (in force on %(day)s).")
-                    % {"org": org, "province": org.province, "day": call.opening_date.isoformat()},
+                    % {"org": org, "province": province, "day": day.isoformat()},
                     member_id=m.pk,
                 )
             )
@@ -166,7 +187,7 @@ def _check_lead_governments(application, call, track, members) -> list[Failure]:
     if len(provinces) < track.min_provinces:
         failures.append(
             Failure(
-                "min_provinces",
+                RuleCode.LEAD_MIN_PROVINCES,
                 "members",
                 _(
                     "The track %(track)s needs local governments of at least %(n)d provinces; "
@@ -184,25 +205,33 @@ def _check_slots(application, call, track, members) -> list[Failure]:
     provinces = participating_provinces(members)
     if not provinces:
         return failures
-    holders = (
-        Application.objects.filter(
-            call=call,
-            track=track,
-            state__in=Application.SLOT_HOLDING,
-            consortium__members__role=ConsortiumMember.Role.LEAD_GOVERNMENT,
-            consortium__members__organisation__province__in=[p.pk for p in provinces],
-        )
-        .exclude(pk=application.pk)
-        .values_list("consortium__members__organisation__province__name", "consortium__name")
-        .distinct()
+    # Other holders' lead governments count with their provinces of the call's opening date too,
+    # so a merger during the call neither frees nor merges slots.
+    names = {p.pk: p.name for p in provinces}
+    holding = Application.objects.filter(call=call, track=track, state__in=Application.SLOT_HOLDING).exclude(
+        pk=application.pk
     )
-    for province_name, consortium_name in holders:
+    holders = (
+        ConsortiumMember.objects.filter(
+            role=ConsortiumMember.Role.LEAD_GOVERNMENT, consortium__applications__in=holding
+        )
+        .annotate(
+            province_on_id=province_on_expression(
+                call.opening_date, organisation="organisation_id", province="organisation__province_id"
+            )
+        )
+        .filter(province_on_id__in=list(names))
+        .values_list("province_on_id", "consortium__name")
+        .distinct()
+        .order_by("province_on_id", "consortium__name")
+    )
+    for province_id, consortium_name in holders:
         failures.append(
             Failure(
-                "province_slot",
+                RuleCode.SLOT_PROVINCE_TAKEN,
                 "members",
                 _("%(province)s already takes part in another application to %(track)s (%(consortium)s).")
-                % {"province": province_name, "track": track.name, "consortium": consortium_name},
+                % {"province": names[province_id], "track": track.name, "consortium": consortium_name},
             )
         )
     return failures
@@ -214,7 +243,7 @@ def _check_members(call, members) -> list[Failure]:
     if len(leads) != 1:
         failures.append(
             Failure(
-                "lead_institution",
+                RuleCode.MEMBERS_LEAD_INSTITUTION,
                 "members",
                 _("A consortium has exactly one lead institution (주관연구개발기관); it has %(n)d.")
                 % {"n": len(leads)},
@@ -227,7 +256,7 @@ def _check_members(call, members) -> list[Failure]:
         if counts[req.organisation_type] < req.min_count:
             failures.append(
                 Failure(
-                    "member_types",
+                    RuleCode.MEMBERS_MIN_TYPE,
                     "members",
                     _("At least %(n)d member(s) of type %(type)s are required; there are %(have)d.")
                     % {
@@ -243,13 +272,13 @@ def _check_members(call, members) -> list[Failure]:
 def _check_budget(call, track, lines) -> list[Failure]:
     failures = []
     if not lines:
-        return [Failure("budget", "budget", _("The budget plan is empty."))]
+        return [Failure(RuleCode.BUDGET_EMPTY, "budget", _("The budget plan is empty."))]
     by_year: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in lines:
         if line.year > track.duration_years:
             failures.append(
                 Failure(
-                    "duration",
+                    RuleCode.BUDGET_DURATION,
                     f"budget.{line.year}",
                     _("Year %(year)d is outside the track's duration of %(n)d years (%(member)s).")
                     % {"year": line.year, "n": track.duration_years, "member": line.member.organisation},
@@ -265,7 +294,7 @@ def _check_budget(call, track, lines) -> list[Failure]:
         if totals[MoneySource.NATIONAL] > track.national_cap_per_year_krw:
             failures.append(
                 Failure(
-                    "national_cap",
+                    RuleCode.BUDGET_CAP,
                     f"budget.{year}",
                     _("Year %(year)d: national grant %(amount)s exceeds the track's cap of %(cap)s per year.")
                     % {
@@ -282,7 +311,7 @@ def _check_budget(call, track, lines) -> list[Failure]:
                 base = sum(totals[s] for s in rule.base_sources)
                 failures.append(
                     Failure(
-                        "matching",
+                        matching_code(rule),
                         f"budget.{year}",
                         _(
                             "Year %(year)d: matching rule not met: %(rule)s "
@@ -311,7 +340,7 @@ def _check_business_numbers(members) -> list[Failure]:
         except ValidationError:
             failures.append(
                 Failure(
-                    "business_number",
+                    RuleCode.MEMBERS_BUSINESS_NUMBER,
                     f"members.{m.pk}",
                     _("%(org)s: a valid business registration number is required for a firm.") % {"org": org},
                     member_id=m.pk,
@@ -364,7 +393,7 @@ def _check_concurrency(application, call) -> list[Failure]:
         if total > max_total:
             failures.append(
                 Failure(
-                    "concurrency",
+                    RuleCode.CONCURRENCY_LIMIT,
                     f"people.{ap.person_id}",
                     _("%(person)s would take part in %(n)d projects at once; the limit is %(max)d.")
                     % {"person": ap.person.name, "n": total, "max": max_total},
@@ -374,7 +403,7 @@ def _check_concurrency(application, call) -> list[Failure]:
         if is_lead and as_lead > max_lead:
             failures.append(
                 Failure(
-                    "concurrency",
+                    RuleCode.CONCURRENCY_LEAD_LIMIT,
                     f"people.{ap.person_id}",
                     _(
                         "%(person)s would lead %(n)d projects at once as principal investigator; "

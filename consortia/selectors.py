@@ -2,13 +2,87 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium, ConsortiumMember
-from programs.models import Region
+from consortia.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationLeadProvince,
+    BudgetLine,
+    Consortium,
+    ConsortiumMember,
+    Organisation,
+    OrganisationProvinceChange,
+)
+from programs.models import Province, Region
 from programs.permissions import is_admin
+
+
+def province_on_expression(day: dt.date, *, organisation: str = "pk", province: str = "province_id"):
+    """The province id an organisation had on `day`, computed in the database (for lists).
+
+    The first move after `day` names the province it left; without one, today's is the one.
+    `organisation` and `province` are the paths to the organisation's id and province id.
+    """
+    left = (
+        OrganisationProvinceChange.objects.filter(organisation=OuterRef(organisation), effective_on__gt=day)
+        .order_by("effective_on", "id")
+        .values("from_province")[:1]
+    )
+    return Coalesce(Subquery(left), F(province), output_field=BigIntegerField())
+
+
+def province_on(organisation: Organisation, day: dt.date) -> Province:
+    """The organisation's province on `day` (a call uses the one of its opening date)."""
+    left = (
+        OrganisationProvinceChange.objects.filter(organisation=organisation, effective_on__gt=day)
+        .select_related("from_province")
+        .order_by("effective_on", "id")
+        .first()
+    )
+    return left.from_province if left else organisation.province
+
+
+def members_with_province_on(consortium_id: int, day: dt.date) -> list[ConsortiumMember]:
+    """The consortium's members, each with `province_on` (its organisation's province on `day`),
+    in two queries whatever their number."""
+    members = list(
+        ConsortiumMember.objects.filter(consortium=consortium_id)
+        .select_related("organisation__province")
+        .annotate(
+            province_on_id=province_on_expression(
+                day, organisation="organisation_id", province="organisation__province_id"
+            )
+        )
+        .order_by("id")
+    )
+    moved = {m.province_on_id for m in members if m.province_on_id != m.organisation.province_id}
+    earlier = Province.objects.in_bulk(moved) if moved else {}
+    for m in members:
+        m.province_on = earlier.get(m.province_on_id, m.organisation.province)
+    return members
+
+
+def lead_provinces_of(application_ids: list[int]) -> dict[int, list[ApplicationLeadProvince]]:
+    """{application: its lead governments' provinces as submitted}, representative first, one query.
+
+    What awards and history show: later moves of the organisations never change it."""
+    out: dict[int, list[ApplicationLeadProvince]] = defaultdict(list)
+    for row in ApplicationLeadProvince.objects.filter(application__in=application_ids).select_related(
+        "organisation", "province"
+    ):
+        out[row.application_id].append(row)
+    return dict(out)
+
+
+# The lead provinces as submitted (empty for a draft), with their names.
+_LEAD_PROVINCES = Prefetch(
+    "lead_provinces", queryset=ApplicationLeadProvince.objects.select_related("organisation", "province")
+)
 
 
 def consortia_for(user) -> QuerySet[Consortium]:
@@ -21,7 +95,9 @@ def consortia_for(user) -> QuerySet[Consortium]:
 
 def applications_for(user) -> QuerySet[Application]:
     """Applications the user may read: own consortia's, or their programs' calls' (officers)."""
-    qs = Application.objects.select_related("call__program", "track", "consortium__representative__province")
+    qs = Application.objects.select_related(
+        "call__program", "track", "consortium__representative__province"
+    ).prefetch_related(_LEAD_PROVINCES)
     if is_admin(user):
         return qs
     return qs.filter(Q(consortium__contacts=user) | Q(call__program__officers=user)).distinct()
@@ -37,6 +113,7 @@ def application_detail(pk: int) -> Application:
                 queryset=ConsortiumMember.objects.select_related("organisation__province").order_by("id"),
             ),
             Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "member_id")),
+            _LEAD_PROVINCES,
             "people__person",
             "kpi_targets",
             "milestones",
@@ -64,9 +141,38 @@ def budget_totals_by_year(application_ids: list[int]) -> dict[int, dict[int, dic
 
 
 def applications_with_region(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """Annotates `region_name`: the region of the call's scheme holding the representative's province."""
+    """Annotates `lead_province_id` (the representative's province as submitted, else today's) and
+    `region_name`: the region of the call's scheme holding that province."""
+    snapshot = ApplicationLeadProvince.objects.filter(application=OuterRef("pk"), is_representative=True)
+    applications = applications.annotate(
+        lead_province_id=Coalesce(
+            Subquery(snapshot.values("province")[:1]),
+            F("consortium__representative__province_id"),
+            output_field=BigIntegerField(),
+        ),
+        lead_province_name=Coalesce(
+            Subquery(snapshot.values("province__name")[:1]), F("consortium__representative__province__name")
+        ),
+    )
     region = Region.objects.filter(
-        scheme=OuterRef("call__region_scheme_id"),
-        provinces=OuterRef("consortium__representative__province_id"),
+        scheme=OuterRef("call__region_scheme_id"), provinces=OuterRef("lead_province_id")
     ).order_by("order", "code")
     return applications.annotate(region_name=Subquery(region.values("name")[:1]))
+
+
+def organisation_search(
+    query: str, *, queryset: QuerySet[Organisation] | None = None
+) -> QuerySet[Organisation]:
+    """Organisations by (part of) their name, English name or business number (dashes optional).
+
+    The one search behind the portal's "add a member" and the API's `?q=`.
+    """
+    qs = Organisation.objects.all() if queryset is None else queryset
+    query = query.strip()
+    if not query:
+        return qs.none()
+    digits = query.replace("-", "")
+    match = Q(name__icontains=query) | Q(name_en__icontains=query)
+    if digits.isdigit():
+        match |= Q(business_number__startswith=digits)
+    return qs.filter(match)

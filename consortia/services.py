@@ -4,50 +4,77 @@ runs in a transaction and, for state changes, writes the audit record."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from config.errors import fields_from_django
-from consortia import permissions
+from consortia import locks, permissions
 from consortia.business_number import normalise_business_number
 from consortia.choices import OrganisationType
-from consortia.documents import sniff_document_type
+from consortia.documents import DocumentRefused, check_document, spooled_copy
 from consortia.exceptions import InvalidInput, InvalidTransition, NotEditable, RulesBroken
 from consortia.models import (
-    Affiliation,
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationLeadProvince,
     ApplicationPerson,
     BudgetLine,
+    CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     KpiTarget,
     Notice,
     Organisation,
     OrganisationProvinceChange,
+    OrganisationStaff,
     Person,
     PlannedMilestone,
 )
 from consortia.notices import queue_notice
 from consortia.notifications import notify_state_change
 from consortia.rules import check_application
+from consortia.selectors import members_with_province_on
+from evaluations.permissions import is_reviewer_in_call
+from evaluations.services import recompute_conflicts_for_applications, recompute_conflicts_for_consortium
 from programs.models import Call, Province, Track
-from programs.selectors import province_successors
+from programs.permissions import is_admin
+from programs.selectors import ended_province_message, province_successors
+
+logger = logging.getLogger(__name__)
 
 # --- organisations and consortia -------------------------------------------------------------
 
 
-def _full_clean(obj, exclude: list[str] | None = None) -> None:
+@contextmanager
+def _unique_as_field(field: str, message: str) -> Iterator[None]:
+    """A unique violation inside the block is the user's 400 on `field`, never a 500.
+
+    The check before the write reads committed rows only; a concurrent transaction may
+    insert the same value and commit first, and the database's constraint has the last word.
+    """
     try:
-        obj.full_clean(exclude=exclude)
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise InvalidInput(message, fields={field: [message]}) from None
+
+
+def _full_clean(obj, exclude: list[str] | None = None, validate_constraints: bool = True) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise InvalidInput(
             _("Please correct the highlighted fields."), fields=fields_from_django(exc)
@@ -64,8 +91,11 @@ def create_organisation(
     business_number: str = "",
     department: str = "",
     name_en: str = "",
+    as_staff: bool = True,
 ) -> Organisation:
-    """Registers an organisation (business number normalised and check-digit validated)."""
+    """Registers an organisation (business number normalised and check-digit validated); the
+    actor becomes its staff, pending an administrator's verification (an administrator registering
+    one for others passes as_staff=False)."""
     if not actor.is_authenticated:
         raise PermissionDenied
     org = Organisation(
@@ -76,11 +106,9 @@ def create_organisation(
         department=department,
         business_number=normalise_business_number(business_number),
     )
-    if province.effective_to is not None and province.effective_to < timezone.localdate():
-        raise InvalidInput(
-            _("This province is no longer in force."),
-            fields={"province": [_("%(p)s ended on %(d)s.") % {"p": province, "d": province.effective_to}]},
-        )
+    _check_province_in_force(province)
+    if org.type == OrganisationType.LOCAL_GOVERNMENT:
+        _check_one_local_government(province)
     if (
         org.type
         in (
@@ -100,10 +128,108 @@ def create_organisation(
             _("This business registration number is already registered."),
             fields={"business_number": [_("Already registered: choose the existing organisation.")]},
         )
+    # The business number's uniqueness is checked above and enforced by the index below, both
+    # naming the field; full_clean would report a conditional constraint as no field's error.
+    _full_clean(org, validate_constraints=False)
+    with _unique_as_field("business_number", _("Already registered: choose the existing organisation.")):
+        org.save()
+    if as_staff:
+        OrganisationStaff.objects.create(organisation=org, user=actor)
+    return org
+
+
+def _check_province_in_force(province: Province) -> None:
+    if province.effective_to is not None and province.effective_to < timezone.localdate():
+        message = ended_province_message(province)
+        raise InvalidInput(message, fields={"province": [message]})
+
+
+def _check_one_local_government(province: Province, *, exclude_pk: int | None = None) -> None:
+    """One local government per province at a time: a second 경상북도 is a squatter's."""
+    # The province row is the lock: two registrations of the same government serialise here.
+    Province.objects.select_for_update().filter(pk=province.pk).first()
+    existing = Organisation.objects.filter(type=OrganisationType.LOCAL_GOVERNMENT, province=province)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    if first := existing.order_by("pk").first():
+        raise InvalidInput(
+            _("%(province)s already has its local government: %(org)s.")
+            % {"province": province, "org": first},
+            fields={
+                "province": [
+                    _("One local government per province: ask an administrator to add you to its staff.")
+                ]
+            },
+        )
+
+
+ORGANISATION_FIELDS = ("name", "name_en", "type", "province", "department", "business_number")
+
+
+@transaction.atomic
+def update_organisation(*, actor, organisation_id: int, **changes: Any) -> Organisation:
+    """Changes an organisation (administrators); a province change is a move and keeps its history."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    org = Organisation.objects.select_for_update().select_related("province").get(pk=organisation_id)
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            _("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown}
+        )
+    if "business_number" in changes:
+        changes["business_number"] = normalise_business_number(changes["business_number"])
+    old_province = org.province
+    for key, value in changes.items():
+        setattr(org, key, value)
+    if org.province_id != old_province.pk:
+        _check_province_in_force(org.province)
+    if org.type == OrganisationType.LOCAL_GOVERNMENT and (
+        org.province_id != old_province.pk or "type" in changes
+    ):
+        _check_one_local_government(org.province, exclude_pk=org.pk)
+    if (
+        org.business_number
+        and Organisation.objects.filter(business_number=org.business_number).exclude(pk=org.pk).exists()
+    ):
+        raise InvalidInput(
+            _("This business registration number is already registered."),
+            fields={"business_number": [_("Already registered: choose the existing organisation.")]},
+        )
     _full_clean(org)
     org.save()
-    org.staff.add(actor)
+    if org.province_id != old_province.pk:
+        OrganisationProvinceChange.objects.create(
+            organisation=org,
+            from_province=old_province,
+            to_province=org.province,
+            effective_on=timezone.localdate(),
+        )
     return org
+
+
+@transaction.atomic
+def verify_staff(*, actor, staff_id: int) -> OrganisationStaff:
+    """An administrator confirms that a user works for an organisation (and so may act for it)."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    row = OrganisationStaff.objects.select_for_update().get(pk=staff_id)
+    if row.verified_at is None:
+        row.verified_at = timezone.now()
+        row.verified_by = actor
+        row.save(update_fields=["verified_at", "verified_by"])
+    return row
+
+
+@transaction.atomic
+def add_staff(*, actor, organisation: Organisation, user, verified: bool = False) -> OrganisationStaff:
+    """Adds a user to an organisation's staff (administrators), verified at once if they say so."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    row, _created = OrganisationStaff.objects.get_or_create(organisation=organisation, user=user)
+    if verified and row.verified_at is None:
+        row = verify_staff(actor=actor, staff_id=row.pk)
+    return row
 
 
 @transaction.atomic
@@ -138,10 +264,17 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
         )
     if not name.strip():
         raise InvalidInput(_("Please correct the highlighted fields."), fields={"name": [_("Required.")]})
-    if not (actor.is_superuser or representative.staff.filter(pk=actor.pk).exists()):
+    if not permissions.is_verified_staff(actor, representative):
         raise InvalidInput(
-            _("Only staff of a local government can form its consortium."),
-            fields={"representative": [_("You are not registered as staff of this local government.")]},
+            _("Only verified staff of a local government can form its consortium."),
+            fields={
+                "representative": [
+                    _(
+                        "You are not verified staff of this local government: "
+                        "an administrator confirms its staff."
+                    )
+                ]
+            },
         )
     consortium = Consortium.objects.create(name=name.strip(), representative=representative)
     consortium.contacts.add(actor)
@@ -152,7 +285,8 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
 
 
 def _consortium_for_edit(actor, consortium_id: int) -> Consortium:
-    consortium = Consortium.objects.select_for_update().get(pk=consortium_id)
+    # Lock 2 of consortia/locks.py: a submission holds it while it checks the members.
+    consortium = locks.lock_consortium(consortium_id)
     if not permissions.can_edit_consortium(actor, consortium):
         raise PermissionDenied
     if consortium.applications.exclude(
@@ -178,13 +312,83 @@ def add_member(
             _("Only a local government can be a lead local government."),
             fields={"role": [_("Only a local government can be a lead local government.")]},
         )
+    if role == ConsortiumMember.Role.LEAD_GOVERNMENT and not permissions.is_verified_staff(
+        actor, organisation
+    ):
+        raise InvalidInput(
+            _("A local government co-leads a consortium only by accepting an invitation."),
+            fields={"organisation": [_("Invite it to co-lead; its verified staff accept the invitation.")]},
+        )
     if consortium.members.filter(organisation=organisation).exists():
         raise InvalidInput(
             _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
         )
-    return ConsortiumMember.objects.create(
-        consortium=consortium, organisation=organisation, role=role, department=department
+    with _unique_as_field("organisation", _("Already a member.")):
+        member = ConsortiumMember.objects.create(
+            consortium=consortium, organisation=organisation, role=role, department=department
+        )
+    recompute_conflicts_for_consortium(consortium_id=consortium.pk)
+    return member
+
+
+@transaction.atomic
+def invite_co_lead(*, actor, consortium_id: int, organisation: Organisation) -> CoLeadInvitation:
+    """Asks a local government to co-lead the consortium; nothing changes until its staff accept."""
+    consortium = _consortium_for_edit(actor, consortium_id)
+    if organisation.type != OrganisationType.LOCAL_GOVERNMENT:
+        raise InvalidInput(
+            _("Only a local government can be a lead local government."),
+            fields={"organisation": [_("Only a local government can be a lead local government.")]},
+        )
+    if consortium.members.filter(organisation=organisation).exists():
+        raise InvalidInput(
+            _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
+        )
+    invitation, _created = CoLeadInvitation.objects.get_or_create(
+        consortium=consortium,
+        organisation=organisation,
+        state=CoLeadInvitation.State.PENDING,
+        defaults={"invited_by": actor},
     )
+    return invitation
+
+
+@transaction.atomic
+def answer_co_lead_invitation(*, actor, invitation_id: int, accept: bool) -> CoLeadInvitation:
+    """The invited local government's verified staff accept (it becomes a lead member) or decline."""
+    invitation = (
+        CoLeadInvitation.objects.select_for_update().select_related("organisation").get(pk=invitation_id)
+    )
+    if not permissions.is_verified_staff(actor, invitation.organisation):
+        raise PermissionDenied
+    if invitation.state != CoLeadInvitation.State.PENDING:
+        raise InvalidTransition(
+            _("This invitation has already been answered."),
+            fields={"state": [invitation.get_state_display()]},
+        )
+    if accept:
+        # Same lock and the same checks as every member write.
+        consortium = Consortium.objects.select_for_update().get(pk=invitation.consortium_id)
+        if consortium.applications.exclude(
+            state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
+        ).exists():
+            raise NotEditable(
+                _("Members cannot change while an application of this consortium is submitted.")
+            )
+        member, created = ConsortiumMember.objects.get_or_create(
+            consortium=consortium,
+            organisation=invitation.organisation,
+            defaults={"role": ConsortiumMember.Role.LEAD_GOVERNMENT},
+        )
+        if not created and member.role != ConsortiumMember.Role.LEAD_GOVERNMENT:
+            member.role = ConsortiumMember.Role.LEAD_GOVERNMENT
+            member.save(update_fields=["role"])
+        recompute_conflicts_for_consortium(consortium_id=consortium.pk)
+    invitation.state = CoLeadInvitation.State.ACCEPTED if accept else CoLeadInvitation.State.DECLINED
+    invitation.decided_by = actor
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["state", "decided_by", "decided_at"])
+    return invitation
 
 
 @transaction.atomic
@@ -227,6 +431,7 @@ def remove_member(*, actor, member_id: int) -> None:
             fields={"members": [_("The representative local government cannot be removed.")]},
         )
     member.delete()
+    recompute_conflicts_for_consortium(consortium_id=consortium.pk)
 
 
 # --- applications: drafts -------------------------------------------------------------------
@@ -244,12 +449,21 @@ def create_application(
         raise InvalidInput(
             _("The track is not a track of this call."), fields={"track": [_("Not in this call.")]}
         )
+    _check_not_reviewer(actor, call)
     application = Application(
         consortium=consortium, call=call, track=track, title=title, created_by=actor, **fields
     )
     _full_clean(application, exclude=["state"])
     application.save()
     return application
+
+
+def _check_not_reviewer(actor, call: Call) -> None:
+    if is_reviewer_in_call(actor, call):
+        raise InvalidInput(
+            _("A reviewer in this call's pool cannot apply to it."),
+            fields={"call": [_("You are in this call's reviewer pool.")]},
+        )
 
 
 def _draft_for_edit(actor, application_id: int) -> Application:
@@ -398,6 +612,8 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
 @transaction.atomic
 def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> list[ApplicationPerson]:
     """Replaces the draft's researchers: {member, role, name, researcher_number, email}."""
+    # A member write: the consortium, then the application (consortia/locks.py).
+    locks.lock_consortium(Application.objects.values_list("consortium_id", flat=True).get(pk=application_id))
     application = _draft_for_edit(actor, application_id)
     member_ids = set(application.consortium.members.values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
@@ -423,11 +639,11 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
         else:
             known = Person.objects.filter(researcher_number=number).values_list("name", flat=True).first()
             typed = (row.get("name") or "").strip()
-            if known and typed and typed != known:
-                errors.setdefault(f"rows.{i}.name", []).append(
-                    _("Researcher number %(number)s is registered to %(name)s.")
-                    % {"number": number, "name": known}
-                )
+            if not typed:
+                errors.setdefault(f"rows.{i}.name", []).append(_("Required."))
+            elif known and typed != known:
+                # Never the stored name: a number must not tell who holds it.
+                errors.setdefault(f"rows.{i}.name", []).append(_("The number and name do not match."))
         numbers.add(number)
     if errors:
         raise InvalidInput(_("The researchers have errors; nothing was saved."), fields=errors)
@@ -437,42 +653,29 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
             researcher_number=str(row["researcher_number"]).strip(),
             defaults={"name": row.get("name", "").strip() or "?", "email": row.get("email", "")},
         )
-        member = application.consortium.members.select_related("organisation").get(pk=row["member"])
-        # Affiliation history: a person named for a member is affiliated with it from today.
-        if not person.affiliations.filter(organisation=member.organisation_id, until__isnull=True).exists():
-            Affiliation.objects.create(
-                person=person,
-                organisation=member.organisation,
-                department=member.department,
-                since=timezone.localdate(),
+        # The affiliation stays on the application (its member) and is not written into the
+        # person's shared record: naming someone is not their consent to an affiliation.
+        with _unique_as_field("rows", _("This researcher is already listed on the application.")):
+            people.append(
+                ApplicationPerson.objects.create(
+                    application=application, member_id=row["member"], person=person, role=row["role"]
+                )
             )
-        people.append(
-            ApplicationPerson.objects.create(
-                application=application, member_id=row["member"], person=person, role=row["role"]
-            )
-        )
+    recompute_conflicts_for_applications(application_ids=[application.pk])
     return people
 
 
 @transaction.atomic
 def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFile) -> ApplicationDocument:
-    """Stores a document after checking its size and its type by content (PDF, HWP, HWPX, DOCX, XLSX)."""
+    """Records a document after checking its size, its type by content and its name's extension;
+    the file is written to storage after commit."""
     application = _draft_for_edit(actor, application_id)
     if kind not in ApplicationDocument.Kind.values:
         raise InvalidInput(_("Unknown document kind."), fields={"kind": [_("Unknown document kind.")]})
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise InvalidInput(
-            _("The file is too large."),
-            fields={"file": [_("At most %(mb)d MB.") % {"mb": settings.DOCUMENT_MAX_BYTES // 2**20}]},
-        )
-    detected = sniff_document_type(upload)
-    if detected is None:
-        raise InvalidInput(
-            _("This file type is not accepted."),
-            fields={
-                "file": [_("Upload a PDF, HWP, HWPX, DOCX or XLSX file; the content decides, not the name.")]
-            },
-        )
+    try:
+        detected = check_document(upload, max_bytes=settings.DOCUMENT_MAX_BYTES)
+    except DocumentRefused as exc:
+        raise InvalidInput(exc.message, fields=exc.fields) from None
     document = ApplicationDocument(
         application=application,
         kind=kind,
@@ -481,24 +684,49 @@ def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFi
         size=upload.size,
         uploaded_by=actor,
     )
-    document.file.save(upload.name, upload, save=False)
+    field = document.file.field
+    storage = field.storage
+    document.file.name = storage.get_available_name(field.generate_filename(document, upload.name))
     document.save()
+    # A rollback must leave no orphan file: the bytes reach storage only once the row is committed.
+    transaction.on_commit(
+        partial(_store_document_file, document.pk, document.file.name, spooled_copy(upload))
+    )
     return document
+
+
+def _store_document_file(document_id: int, name: str, content: File) -> None:
+    storage = ApplicationDocument._meta.get_field("file").storage
+    try:
+        content.seek(0)
+        stored = storage.save(name, content)
+    except Exception:
+        # No row without its file either: undo the committed row if storage failed.
+        logger.exception("storing document %s failed; its row is removed", document_id)
+        ApplicationDocument.objects.filter(pk=document_id).delete()
+        raise
+    finally:
+        content.close()
+    if stored != name:  # another upload took the name in between
+        ApplicationDocument.objects.filter(pk=document_id).update(file=stored)
 
 
 @transaction.atomic
 def delete_document(*, actor, document_id: int) -> None:
+    """Deletes a document's row; its file goes after commit (a rollback keeps both)."""
     document = ApplicationDocument.objects.get(pk=document_id)
     _draft_for_edit(actor, document.application_id)
-    document.file.delete(save=False)
+    name, storage = document.file.name, document.file.storage
     document.delete()
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
 
 
 # --- applications: workflow -----------------------------------------------------------------
 
 
-def _record(application: Application, actor, before: str, reason: str = "") -> None:
-    ApplicationEvent.objects.create(
+def _record(application: Application, actor, before: str, reason: str = "") -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
         application=application, actor=actor, from_state=before, to_state=application.state, reason=reason
     )
 
@@ -506,8 +734,8 @@ def _record(application: Application, actor, before: str, reason: str = "") -> N
 def receipt_number_for(application: Application) -> str:
     """The next 접수번호 of the application's track: `<call year>-<TRACK CODE>-<nnnn>`, unique per call.
 
-    Called by submit_application under its lock on the track, so two submissions to one track
-    cannot draw the same number; numbers are never reused (withdrawn applications keep theirs).
+    Called by submit_application under its lock on the call (consortia/locks.py), so two
+    submissions cannot draw the same number; numbers are never reused (withdrawn ones keep theirs).
     """
     taken = Application.objects.filter(track=application.track_id).exclude(receipt_number="").count()
     return f"{application.call.year}-{application.track.code.upper()}-{taken + 1:04d}"
@@ -516,19 +744,33 @@ def receipt_number_for(application: Application) -> str:
 @transaction.atomic
 def submit_application(*, actor, application_id: int, at: dt.datetime | None = None) -> Application:
     """Draft -> SUBMITTED when every rule of the call holds; records the actor; queues the receipts."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "track", "consortium__representative")
-        .get(pk=application_id)
+    # The lock order of consortia/locks.py: call, consortium, application, people. The call
+    # and consortium never change on an application, so reading them unlocked is safe. The
+    # call lock also serialises submissions in the call (the one-province-one-slot rule).
+    call_id, consortium_id = Application.objects.values_list("call_id", "consortium_id").get(
+        pk=application_id
     )
+    locks.lock_call(call_id)
+    locks.lock_consortium(consortium_id)
+    application = locks.lock_application(application_id, "call", "track", "consortium__representative")
     if not permissions.can_submit(actor, application):
         raise PermissionDenied
     if not can_proceed(application.submit):
         raise InvalidTransition(
             _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
         )
-    # Serialise submissions per track: the one-province-one-slot rule reads other applications.
-    Track.objects.select_for_update().get(pk=application.track_id)
+    _check_not_reviewer(actor, application.call)
+    if not permissions.is_verified_staff(actor, application.consortium.representative):
+        raise InvalidInput(
+            _("Only verified staff of the representative local government can submit for it."),
+            fields={
+                "consortium": [
+                    _("You are not verified staff of %(org)s.")
+                    % {"org": application.consortium.representative}
+                ]
+            },
+        )
+    locks.lock_people(application.people.values_list("person_id", flat=True))
     now = at or timezone.now()
     if failures := check_application(application, at=now):
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)
@@ -536,6 +778,7 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
     application.submit(at=now)
     application.receipt_number = receipt_number_for(application)
     application.save(update_fields=["state", "submitted_at", "receipt_number"])
+    snapshot_lead_provinces(application)
     _record(application, actor, before)
     recipients = sorted(
         {u.email for u in application.consortium.contacts.all() if u.email} | {actor.email} - {""}
@@ -555,6 +798,26 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
             about=application,
         )
     return application
+
+
+def snapshot_lead_provinces(application: Application) -> list[ApplicationLeadProvince]:
+    """Keeps each lead local government's province as the call used it (its opening date); the
+    move job and later edits never rewrite these rows. Called inside the submit transaction."""
+    members = members_with_province_on(application.consortium_id, application.call.opening_date)
+    representative_id = application.consortium.representative_id
+    ApplicationLeadProvince.objects.filter(application=application).delete()
+    return ApplicationLeadProvince.objects.bulk_create(
+        [
+            ApplicationLeadProvince(
+                application=application,
+                organisation_id=m.organisation_id,
+                province=m.province_on,
+                is_representative=m.organisation_id == representative_id,
+            )
+            for m in members
+            if m.role == ConsortiumMember.Role.LEAD_GOVERNMENT
+        ]
+    )
 
 
 @transaction.atomic
@@ -582,6 +845,7 @@ OFFICER_STEPS = {
     "start_review": Application.State.UNDER_REVIEW,
     "select": Application.State.SELECTED,
     "reject": Application.State.NOT_SELECTED,
+    "reopen_review": Application.State.UNDER_REVIEW,
 }
 
 
@@ -602,11 +866,11 @@ def decide_application(*, actor, application_id: int, step: str, reason: str = "
             % {"state": application.get_state_display()},
             fields={"state": [application.get_state_display()]},
         )
-    if step in ("select", "reject") and not reason.strip():
+    if step in ("select", "reject", "reopen_review") and not reason.strip():
         raise InvalidInput(_("A decision needs its reason."), fields={"reason": [_("Required.")]})
     before = application.state
     method()
     application.save(update_fields=["state"])
-    _record(application, actor, before, reason)
-    notify_state_change(application, reason=reason)  # the applicants' email, once per state
+    event = _record(application, actor, before, reason)
+    notify_state_change(application, event=event)  # the applicants' email, once per change
     return application

@@ -1,39 +1,36 @@
-import datetime as dt
-from smtplib import SMTPException
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
-from consortia.models import Notice
-from consortia.notices import deliver_notice
+from consortia import notices
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+# No autoretry: a failed attempt is recorded on the notice with its backoff, and the sweep queues
+# it again when it is due, so retries survive a broker restart. ignore_result: publishing must not
+# touch the result store (with Redis down, its reconnect loop is what made submits hang).
+@shared_task(acks_late=True, ignore_result=True)
 def send_notice(notice_id: int) -> None:
     # acks_late and broker redelivery mean this may run twice.
     # Only the run whose UPDATE claims the row may send.
-    claimed = Notice.objects.filter(pk=notice_id, claimed_at=None, sent_at=None).update(
-        claimed_at=timezone.now()
-    )
-    if not claimed:
+    if not notices.claim_notice(notice_id=notice_id):
         return
     try:
-        deliver_notice(notice_id=notice_id)
-    except (SMTPException, OSError):
-        Notice.objects.filter(pk=notice_id).update(claimed_at=None)  # a retry may reclaim it
-        raise
+        notices.deliver_notice(notice_id=notice_id)
+    except Exception as exc:  # whatever failed, the attempt is recorded and the claim released
+        status = notices.record_failure(notice_id=notice_id, error=exc)
+        logger.warning("notice %s not sent (%s): %s", notice_id, status, exc)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def requeue_stale_notices() -> int:
-    """Notices claimed but unsent for 15 minutes (a worker died mid-send) are queued again."""
-    stale = timezone.now() - dt.timedelta(minutes=15)
-    ids = list(Notice.objects.filter(sent_at=None, claimed_at__lt=stale).values_list("pk", flat=True))
-    Notice.objects.filter(pk__in=ids, sent_at=None).update(claimed_at=None)
-    unclaimed = list(Notice.objects.filter(sent_at=None, claimed_at=None).values_list("pk", flat=True))
-    for pk in unclaimed:
+    """Beat, every minute: owed notices past the grace period (or a dead worker's lease) are queued."""
+    ids = notices.notices_to_requeue()
+    for pk in ids:
         send_notice.delay(pk)
-    return len(unclaimed)
+    return len(ids)
 
 
 @shared_task

@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -27,6 +29,7 @@ from programs.models import (
     MemberTypeRequirement,
     Program,
     Province,
+    ProvinceCorrection,
     ProvinceSuccession,
     Region,
     RegionScheme,
@@ -65,6 +68,40 @@ class ProvinceAdmin(OfficersReadReferenceData, ModelAdmin):
     list_filter = ["regions__scheme", "regions"]
     search_fields = ["code", "name", "name_en"]
     inlines = [ProvinceSuccessionInline]
+    readonly_fields = ["correction_log"]
+
+    @admin.display(description=_("corrections"))
+    def correction_log(self, obj: Province) -> str:
+        """Every correction with its old and new value (services.correct_province writes them)."""
+        rows = obj.corrections.select_related("actor") if obj.pk else []
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} · {} · {}: {} → {}",
+                (
+                    (
+                        timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
+                        c.actor,
+                        c.field,
+                        c.old_value,
+                        c.new_value,
+                    )
+                    for c in rows
+                ),
+            )
+            or "-"
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # A correction goes through the service, which logs each old and new value.
+        services.correct_province(
+            actor=request.user,
+            province_id=obj.pk,
+            **{f: form.cleaned_data[f] for f in form.changed_data if f in services.PROVINCE_FIELDS},
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -318,28 +355,48 @@ class WorkerHeartbeatAdmin(ModelAdmin):
     readonly_fields = ["name", "last_seen_at", "runs"]
 
 
-# --- schedules: officers see and change celery beat's periodic tasks (django-celery-beat) ----
+# --- schedules: administrators manage celery beat's periodic tasks (django-celery-beat) -------
+# Not officers: the tasks are the system's own (email recovery, the heartbeat, the province move),
+# and one program's officer must not switch them off for every program.
 
 
-def _officer_scoped(admin_class):
-    """The same admin, open to program officers as well as superusers."""
+def _superuser_scoped(admin_class):
+    """The same admin, for superusers only (not staff given the model permissions either)."""
 
-    class OfficerAdmin(admin_class):
+    class SuperuserAdmin(admin_class):
         def has_module_permission(self, request):
-            return is_officer(request.user)
+            return is_admin(request.user)
 
         def has_view_permission(self, request, obj=None):
-            return is_officer(request.user)
+            return is_admin(request.user)
 
         has_change_permission = has_view_permission
         has_add_permission = has_module_permission
         has_delete_permission = has_view_permission
 
-    OfficerAdmin.__name__ = admin_class.__name__
-    return OfficerAdmin
+    SuperuserAdmin.__name__ = admin_class.__name__
+    return SuperuserAdmin
 
 
 for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, ClockedSchedule, SolarSchedule):
     _existing = UNFOLD_BEAT_ADMINS[_model]  # unfold's look; the permissions are _officer_scoped's
     admin.site.unregister(_model)
-    admin.site.register(_model, _officer_scoped(_existing))
+    admin.site.register(_model, _superuser_scoped(_existing))
+
+
+@admin.register(ProvinceCorrection)
+class ProvinceCorrectionAdmin(ModelAdmin):
+    """The log of province corrections (old and new values): written by the service, read here."""
+
+    list_display = ["at", "province", "field", "old_value", "new_value", "actor"]
+    list_filter = ["field"]
+    list_select_related = ["province", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

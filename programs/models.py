@@ -90,6 +90,25 @@ class ProvinceSuccession(models.Model):
         return f"{self.predecessor} → {self.successor}"
 
 
+class ProvinceCorrection(models.Model):
+    """An administrator's correction of a province row (code, name, dates): old and new values."""
+
+    province = models.ForeignKey(Province, models.CASCADE, related_name="corrections")
+    field = models.CharField(_("field"), max_length=40)
+    old_value = models.CharField(_("old value"), max_length=200, blank=True)
+    new_value = models.CharField(_("new value"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("province correction")
+        verbose_name_plural = _("province corrections")
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.field}: {self.old_value} → {self.new_value}"
+
+
 class RegionScheme(models.Model):
     """Which provinces form which region for a call ("5+2" by default)."""
 

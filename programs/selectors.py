@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programs.models import Call, Province, Region, RegionScheme
 
@@ -35,6 +36,23 @@ def province_successors(*, province: Province, on: dt.date | None = None) -> lis
                 nxt.extend(p.successors.all())
         frontier = nxt
     return sorted(found.values(), key=lambda p: p.code)
+
+
+def ended_province_message(province: Province, *, on: dt.date | None = None) -> str:
+    """ "광주광역시 (29) ended on 2026-06-30; its successor is 전남광주통합특별시 (12)." for every
+    refusal that names an ended province (or "…; it has no successor." when none is recorded)."""
+    on = on or timezone.localdate()
+    successors = [p for p in province_successors(province=province, on=on) if p.pk != province.pk]
+    values = {
+        "province": province,
+        "day": province.effective_to.isoformat() if province.effective_to else "",
+        "successors": ", ".join(str(p) for p in successors),
+    }
+    if not successors:
+        return _("%(province)s ended on %(day)s; it has no successor.") % values
+    if len(successors) == 1:
+        return _("%(province)s ended on %(day)s; its successor is %(successors)s.") % values
+    return _("%(province)s ended on %(day)s; its successors are %(successors)s.") % values
 
 
 def region_schemes() -> QuerySet[RegionScheme]:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortia.documents import PDF, sniff_document_type
+from config.errors import fields_from_django
+from consortia.documents import PDF, DocumentRefused, check_document, spooled_copy
+from consortia.locks import lock_call
 from programs.exceptions import InvalidCall, RulesLocked
 from programs.models import (
     Call,
@@ -23,14 +27,15 @@ from programs.models import (
     MemberTypeRequirement,
     Program,
     Province,
+    ProvinceCorrection,
     ProvinceSuccession,
     Region,
     RegionScheme,
     Track,
     WorkerHeartbeat,
 )
-from programs.permissions import can_change_call, can_create_call
-from programs.selectors import call_rules_locked
+from programs.permissions import can_change_call, can_create_call, is_admin
+from programs.selectors import call_rules_locked, ended_province_message
 
 # Fields that make up the call's rules: frozen once the first application is submitted.
 RULE_FIELDS = frozenset(
@@ -105,7 +110,9 @@ def call_errors(
         day = timezone.localdate(opens_at)
         region_ids = {r.pk for r in regions}
         for province in eligible_provinces:
-            if not province.in_force_on(day):
+            if province.effective_to is not None and province.effective_to < day:
+                errors.setdefault("eligible_provinces", []).append(ended_province_message(province, on=day))
+            elif not province.in_force_on(day):
                 errors.setdefault("eligible_provinces", []).append(
                     _("%(province)s is not in force on the opening date %(day)s.")
                     % {"province": province, "day": day.isoformat()}
@@ -189,8 +196,10 @@ def create_call(
 @transaction.atomic
 def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
     """Changes a call; its rules only while no application has been submitted."""
-    # Lock the call row so a submission cannot slip in between the check and the write.
-    call = Call.objects.select_for_update().select_related("program", "region_scheme").get(pk=call_id)
+    # Lock 1 of consortia/locks.py, which submit_application takes too: a submission either
+    # commits before this reads call_rules_locked, or checks the rules after this commits.
+    lock_call(call_id)
+    call = Call.objects.select_related("program", "region_scheme").get(pk=call_id)
     if not can_change_call(actor, call):
         raise PermissionDenied
     if "program" in changes and changes["program"].pk != call.program_id:
@@ -271,24 +280,42 @@ def _rows_from(rows, keys, model) -> list[tuple]:
 
 @transaction.atomic
 def attach_guideline(*, actor, call_id: int, upload: UploadedFile) -> Call:
-    """Stores the call's guideline PDF (checked by content and size); allowed after lock."""
+    """Records the call's guideline PDF (checked by content, name and size); allowed after lock.
+    The file is written to storage after commit, so a rollback leaves no orphan file."""
     call = Call.objects.select_for_update().get(pk=call_id)
     if not can_change_call(actor, call):
         raise PermissionDenied
     check_pdf(upload, field="guideline")
-    call.guideline.save(upload.name, upload, save=False)
+    field = call.guideline.field
+    previous = call.guideline.name
+    name = field.storage.get_available_name(field.generate_filename(call, upload.name))
+    call.guideline.name = name
     call.save(update_fields=["guideline"])
+    transaction.on_commit(partial(_store_guideline_file, call.pk, name, spooled_copy(upload)))
+    if previous:
+        transaction.on_commit(partial(field.storage.delete, previous))
     return call
 
 
+def _store_guideline_file(call_id: int, name: str, content: File) -> None:
+    storage = Call._meta.get_field("guideline").storage
+    try:
+        content.seek(0)
+        stored = storage.save(name, content)
+    except Exception:
+        Call.objects.filter(pk=call_id, guideline=name).update(guideline="")  # no row without its file
+        raise
+    finally:
+        content.close()
+    if stored != name:
+        Call.objects.filter(pk=call_id, guideline=name).update(guideline=stored)
+
+
 def check_pdf(upload: UploadedFile, *, field: str) -> None:
-    if upload.size > settings.GUIDELINE_MAX_BYTES:
-        raise InvalidCall(
-            _("The file is too large."),
-            fields={field: [_("At most %(mb)d MB.") % {"mb": settings.GUIDELINE_MAX_BYTES // 2**20}]},
-        )
-    if sniff_document_type(upload) != PDF:
-        raise InvalidCall(_("The file is not a PDF."), fields={field: [_("Upload a PDF document.")]})
+    try:
+        check_document(upload, max_bytes=settings.GUIDELINE_MAX_BYTES, accepted=(PDF,))
+    except DocumentRefused as exc:
+        raise InvalidCall(exc.message, fields={field: exc.fields["file"]}) from None
 
 
 @transaction.atomic
@@ -315,6 +342,48 @@ def record_province_change(
         ProvinceSuccession.objects.create(predecessor=old, successor=successor)
     inherit_regions(successor)
     return successor
+
+
+PROVINCE_FIELDS = ("code", "name", "name_en", "effective_from", "effective_to")
+
+
+@transaction.atomic
+def correct_province(*, actor, province_id: int, **changes: Any) -> Province:
+    """An administrator corrects a province row in place (e.g. the code public data reported);
+    every changed field is logged with its old and new value. History keeps pointing at the row."""
+    if not is_admin(actor):
+        raise PermissionDenied
+    unknown = set(changes) - set(PROVINCE_FIELDS)
+    if unknown:
+        raise InvalidCall(
+            _("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown}
+        )
+    province = Province.objects.select_for_update().get(pk=province_id)
+    old = {f: getattr(province, f) for f in changes}
+    for field, value in changes.items():
+        setattr(province, field, value)
+    try:
+        province.full_clean()
+    except ValidationError as exc:
+        raise InvalidCall(
+            _("Please correct the highlighted fields."), fields=fields_from_django(exc)
+        ) from None
+    changed = [f for f in changes if old[f] != getattr(province, f)]
+    if changed:
+        province.save(update_fields=changed)
+        ProvinceCorrection.objects.bulk_create(
+            [
+                ProvinceCorrection(
+                    province=province,
+                    field=f,
+                    old_value="" if old[f] is None else str(old[f]),
+                    new_value="" if getattr(province, f) is None else str(getattr(province, f)),
+                    actor=actor,
+                )
+                for f in changed
+            ]
+        )
+    return province
 
 
 def inherit_regions(successor: Province) -> None:

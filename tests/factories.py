@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from consortia.choices import OrganisationType
-from consortia.models import Application, Consortium, ConsortiumMember, Organisation
+from consortia.models import Application, Consortium, ConsortiumMember, Organisation, OrganisationStaff
 from evaluations.models import Reviewer
 from programs.models import Call, MatchingRule, Program, Province, Region, RegionScheme, Track
 
@@ -148,7 +148,18 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     province = factory.LazyFunction(lambda: province("47"))
 
 
+def verified_staff(organisation: Organisation, user) -> OrganisationStaff:
+    """The user works for the organisation, as an administrator has confirmed."""
+    row, _ = OrganisationStaff.objects.get_or_create(organisation=organisation, user=user)
+    if row.verified_at is None:
+        row.verified_at = timezone.now()
+        row.save(update_fields=["verified_at"])
+    return row
+
+
 class ConsortiumFactory(factory.django.DjangoModelFactory):
+    """Its contacts are verified staff of the representative local government (they act for it)."""
+
     class Meta:
         model = Consortium
         skip_postgeneration_save = True
@@ -159,7 +170,10 @@ class ConsortiumFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def contacts(obj, create, extracted, **kwargs):
         if create:
-            obj.contacts.add(*(extracted or [UserFactory()]))
+            contacts = extracted or [UserFactory()]
+            obj.contacts.add(*contacts)
+            for user in contacts:
+                verified_staff(obj.representative, user)
             ConsortiumMember.objects.get_or_create(
                 consortium=obj,
                 organisation=obj.representative,
@@ -179,10 +193,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 def submitted(application: Application, at: dt.datetime | None = None) -> Application:
-    """Moves a factory application to submitted the way a fixture may (no rule checks)."""
+    """Moves a factory application to submitted the way a fixture may (no rule checks), with the
+    lead provinces snapshot that submit takes."""
+    from consortia.services import snapshot_lead_provinces
+
     Application.objects.filter(pk=application.pk).update(
         state=Application.State.SUBMITTED, submitted_at=at or timezone.now()
     )
+    application = Application.objects.select_related("call", "consortium").get(pk=application.pk)
+    snapshot_lead_provinces(application)
     return Application.objects.get(pk=application.pk)
 
 
@@ -233,3 +252,52 @@ def _valid_brns():
 
 
 _brns = _valid_brns()
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+RUBRIC = [
+    {"code": "planning", "name": "사업계획", "max_points": "30"},
+    {"code": "fit", "name": "지역 적합성", "max_points": "20"},
+    {"code": "organisation", "name": "추진체계", "max_points": "20"},
+    {"code": "impact", "name": "기대효과", "max_points": "30"},
+]
+
+
+def make_panel(*, call=None, track_code: str = "leap", officer=None, **settings):
+    """A panel through the real service: the default rubric (30/20/20/30), scoring open now."""
+    from evaluations.services import create_panel
+
+    call = call or CallFactory()
+    officer = officer or officer_of(call.program)
+    now = timezone.now()
+    settings.setdefault("opens_at", now - dt.timedelta(days=1))
+    settings.setdefault("closes_at", now + dt.timedelta(days=7))
+    settings.setdefault("criteria", RUBRIC)
+    settings.setdefault("name", f"{call.title} 서면평가")
+    return create_panel(actor=officer, call=call, track=call.tracks.get(code=track_code), **settings)
+
+
+def under_review(application: Application, at: dt.datetime | None = None) -> Application:
+    """A factory application moved to under review the way a fixture may (no rule checks)."""
+    Application.objects.filter(pk=application.pk).update(
+        state=Application.State.UNDER_REVIEW, submitted_at=at or timezone.now()
+    )
+    return Application.objects.get(pk=application.pk)
+
+
+def seat(panel, reviewer=None, *, pledged: bool = True, **kwargs):
+    """Seats a reviewer (a new one by default) on the panel, pledge signed."""
+    from evaluations.models import PanelMember
+
+    reviewer = reviewer or ReviewerFactory(**kwargs)
+    member, _ = PanelMember.objects.get_or_create(panel=panel, reviewer=reviewer)
+    if pledged:
+        PanelMember.objects.filter(pk=member.pk).update(pledged_at=timezone.now())
+    return reviewer
+
+
+def assign(panel, application, reviewer):
+    from evaluations.models import Assignment
+
+    return Assignment.objects.create(panel=panel, application=application, reviewer=reviewer)

@@ -8,7 +8,6 @@ instead of servers. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +45,7 @@ INSTALLED_APPS = [
     "programs",
     "consortia",
     "evaluations",
+    "awards",
 ]
 
 MIDDLEWARE = [
@@ -139,13 +139,32 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="megaproject@localhost")
+# Seconds an SMTP exchange may take: bounds a send well inside the notice claim lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- celery --------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Short timeouts and few retries towards Redis: a request queues its tasks after its commit, and
+# with Redis down it must still answer within seconds (what it queued stays owed in the database
+# and a beat sweep queues it again; see consortia.notices). kombu's defaults wait ~19 s.
+REDIS_SOCKET_CONNECT_TIMEOUT = env.float("REDIS_SOCKET_CONNECT_TIMEOUT", default=2.0)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=3.0)
+_QUICK_RETRIES = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    **_QUICK_RETRIES,  # reconnects when a publisher's channel is opened
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = _QUICK_RETRIES
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _QUICK_RETRIES}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     # Embedded default: a broker and result store on plain files, no server to install.
     _broker_dir = VAR_DIR / "broker"
@@ -165,22 +184,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat's schedules live in django-celery-beat's tables, seeded once by the data migration
+# programs/migrations/*_faults_seed_beat_schedules.py; administrators edit them in the admin.
+# (No CELERY_BEAT_SCHEDULE: the database scheduler rewrites its entries on every start.)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Installed into django-celery-beat's tables on beat start; officers edit them in the admin.
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {
-        "task": "programs.tasks.record_heartbeat",
-        "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
-    },
-    "requeue-stale-notices": {
-        "task": "consortia.tasks.requeue_stale_notices",
-        "schedule": 300.0,
-    },
-    "move-organisations-to-successor-provinces": {
-        "task": "consortia.tasks.move_organisations_to_successor_provinces",
-        "schedule": crontab(hour=0, minute=5),
-    },
-}
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)  # read by that migration only
+
+# --- notices (the outbox of emails the system owes; consortia/notices.py) ---------------------
+# A claim older than the lease is taken to be a dead worker's: the notice is sent again.
+# It must exceed the longest send (EMAIL_TIMEOUT bounds an SMTP exchange).
+NOTICE_CLAIM_LEASE_SECONDS = env.int("NOTICE_CLAIM_LEASE_SECONDS", default=120)
+# The sweep leaves a fresh notice alone for this long: its own queued task is still on the way.
+NOTICE_REQUEUE_GRACE_SECONDS = env.int("NOTICE_REQUEUE_GRACE_SECONDS", default=120)
+# After this many attempts a notice is marked failed; an administrator may resend it.
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
+# Wait before attempt n+1: base * 2**(n-1), capped (60 s, 2 min, 4 min, ... 1 h).
+NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=60)
+NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
 
 # --- API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,6 +229,15 @@ SPECTACULAR_SETTINGS = {
         "OrganisationTypeEnum": "consortia.choices.OrganisationType",
         "MemberRoleEnum": "consortia.models.ConsortiumMember.Role",
         "ResearcherRoleEnum": "consortia.models.ApplicationPerson.Role",
+        "RuleEnum": "consortia.rule_codes.RuleCode",
+        "AwardStateEnum": "awards.models.Award.State",
+        "DisbursementStateEnum": "awards.models.Disbursement.State",
+        "AwardChangeStateEnum": "awards.models.AwardChange.State",
+        "RecoveryStateEnum": "awards.models.Recovery.State",
+        "GradeKindEnum": "awards.models.Grade.Kind",
+        "LedgerEntryKindEnum": "awards.models.LedgerEntry.Kind",
+        "AwardChangeItemKindEnum": "awards.models.AwardChangeItem.Kind",
+        "DocumentKindEnum": "consortia.models.ApplicationDocument.Kind",
     },
 }
 

@@ -12,6 +12,7 @@ from consortia.models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationLeadProvince,
     ApplicationPerson,
     BudgetLine,
     Consortium,
@@ -20,6 +21,7 @@ from consortia.models import (
     Organisation,
     PlannedMilestone,
 )
+from consortia.rule_codes import RuleCode
 from consortia.selectors import consortia_for
 from consortia.services import OFFICER_STEPS
 from programs.models import Call, Province, Track
@@ -76,14 +78,42 @@ class TrackBrief(serializers.ModelSerializer):
         fields = ["id", "code", "name", "duration_years", "national_cap_per_year_krw", "min_provinces"]
 
 
+class OrganisationBrief(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name"]
+
+
+class LeadProvinceOut(serializers.ModelSerializer):
+    """A lead local government's province as the application was submitted under it."""
+
+    organisation = OrganisationBrief(read_only=True)
+    province = ProvinceBrief(read_only=True)
+
+    class Meta:
+        model = ApplicationLeadProvince
+        fields = ["organisation", "province", "is_representative"]
+
+
 class ApplicationListOut(serializers.ModelSerializer):
     call = CallBrief(read_only=True)
     track = TrackBrief(read_only=True)
     consortium = ConsortiumBrief(read_only=True)
+    lead_provinces = LeadProvinceOut(many=True, read_only=True)
 
     class Meta:
         model = Application
-        fields = ["id", "title", "state", "call", "track", "consortium", "submitted_at", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "state",
+            "call",
+            "track",
+            "consortium",
+            "lead_provinces",
+            "submitted_at",
+            "created_at",
+        ]
 
 
 class BudgetLineOut(serializers.ModelSerializer):
@@ -163,6 +193,7 @@ class ApplicationDetailOut(serializers.ModelSerializer):
     track = TrackBrief(read_only=True)
     consortium = ConsortiumBrief(read_only=True)
     members = MemberOut(source="consortium.members", many=True, read_only=True)
+    lead_provinces = LeadProvinceOut(many=True, read_only=True)
     budget_lines = BudgetLineOut(many=True, read_only=True)
     budget_totals = serializers.SerializerMethodField()
     people = PersonOut(many=True, read_only=True)
@@ -186,6 +217,7 @@ class ApplicationDetailOut(serializers.ModelSerializer):
             "track",
             "consortium",
             "members",
+            "lead_provinces",
             "budget_lines",
             "budget_totals",
             "people",
@@ -205,7 +237,7 @@ class ApplicationDetailOut(serializers.ModelSerializer):
 
 
 class FailureOut(serializers.Serializer):
-    rule = serializers.CharField()
+    rule = serializers.ChoiceField(choices=RuleCode.choices, help_text="The stable code of the rule broken.")
     field = serializers.CharField()
     message = serializers.CharField()
     year = serializers.IntegerField(required=False)
@@ -215,6 +247,19 @@ class FailureOut(serializers.Serializer):
 
 class CheckOut(serializers.Serializer):
     ok = serializers.BooleanField()
+    failures = FailureOut(many=True)
+
+
+class ErrorOut(serializers.Serializer):
+    """The one error shape of every 4xx."""
+
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class RefusalOut(ErrorOut):
+    """A refusal by the call's rules: the error shape plus each failure with its rule code."""
+
     failures = FailureOut(many=True)
 
 

@@ -6,7 +6,7 @@ nothing; an object the user may see but not change is the service's 403.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import idempotent_create, schema_parameter
 from consortia import permissions, selectors, services
 from consortia.api.serializers import (
     ApplicationBasicsIn,
@@ -39,6 +40,7 @@ from consortia.api.serializers import (
     OrganisationIn,
     OrganisationOut,
     PeopleIn,
+    RefusalOut,
     WithdrawIn,
 )
 from consortia.choices import OrganisationType
@@ -51,6 +53,8 @@ from consortia.models import (
     Organisation,
 )
 from consortia.rules import check_application
+
+IDEMPOTENCY_KEY = schema_parameter()
 
 # --- lookups: 404 for what the user may not see ------------------------------------------------
 
@@ -96,12 +100,7 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["type"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        digits = value.replace("-", "")
-        match = Q(name__icontains=value) | Q(name_en__icontains=value)
-        if digits.isdigit():
-            match |= Q(business_number__startswith=digits)
-        return queryset.filter(match)
+        return selectors.organisation_search(value, queryset=queryset)
 
 
 class OrganisationListCreateApi(generics.ListCreateAPIView):
@@ -120,7 +119,8 @@ class OrganisationListCreateApi(generics.ListCreateAPIView):
             qs = qs.filter(staff=self.request.user)
         return qs
 
-    @extend_schema(request=OrganisationIn, responses={201: OrganisationOut})
+    @extend_schema(request=OrganisationIn, responses={201: OrganisationOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = OrganisationIn(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -142,7 +142,8 @@ class ConsortiumListCreateApi(generics.ListCreateAPIView):
             return Consortium.objects.none()
         return selectors.consortia_for(self.request.user)
 
-    @extend_schema(request=ConsortiumIn, responses={201: ConsortiumOut})
+    @extend_schema(request=ConsortiumIn, responses={201: ConsortiumOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = ConsortiumIn(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -163,7 +164,8 @@ class ConsortiumDetailApi(APIView):
 
 
 class AddMemberApi(APIView):
-    @extend_schema(request=MemberIn, responses={201: MemberOut})
+    @extend_schema(request=MemberIn, responses={201: MemberOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, pk: int) -> Response:
         consortium = _visible_consortium(request.user, pk)
         serializer = MemberIn(data=request.data)
@@ -209,7 +211,8 @@ class ApplicationListCreateApi(generics.ListCreateAPIView):
             return Application.objects.none()
         return selectors.applications_for(self.request.user)
 
-    @extend_schema(request=ApplicationIn, responses={201: ApplicationDetailOut})
+    @extend_schema(request=ApplicationIn, responses={201: ApplicationDetailOut}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent_create
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = ApplicationIn(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -324,7 +327,7 @@ class CheckApplicationApi(APIView):
 
 
 class SubmitApplicationApi(APIView):
-    @extend_schema(request=None, responses=ApplicationDetailOut)
+    @extend_schema(request=None, responses={200: ApplicationDetailOut, 400: RefusalOut})
     def post(self, request: Request, pk: int) -> Response:
         _visible_application(request.user, pk)
         services.submit_application(actor=request.user, application_id=pk)

@@ -10,7 +10,15 @@ from playwright.sync_api import expect
 
 from consortia.choices import OrganisationType
 from consortia.models import Application
-from tests.factories import CallFactory, OrganisationFactory, TrackFactory, UserFactory, _brns, province
+from tests.factories import (
+    CallFactory,
+    OrganisationFactory,
+    TrackFactory,
+    UserFactory,
+    _brns,
+    province,
+    verified_staff,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +42,7 @@ def test_applicant_builds_a_consortium_and_submits_a_two_year_budget(page, shot)
     )
     uni = OrganisationFactory(name="경북대학교 산학협력단", type=OrganisationType.UNIVERSITY)
     applicant = UserFactory(username="applicant", name="박지원")
-    gov.staff.add(applicant)  # the applicant works for the local government that leads
+    verified_staff(gov, applicant)  # the applicant works for the local government that leads
     number = next(_brns)
 
     # Sign in through the login page, then open the portal from the navigation.
@@ -135,7 +143,7 @@ def test_applicant_builds_a_consortium_and_submits_a_two_year_budget(page, shot)
     page.wait_for_url("**/review/")
     page.click("#check-rules")
     page.wait_for_url("**/review/?check=1")
-    failure = page.locator("#budget-year-1 [data-testid=failure][data-rule=matching]")
+    failure = page.locator('#budget-year-1 [data-testid=failure][data-rule="matching.local_share"]')
     expect(failure).to_have_count(1)
     expect(page.locator("#budget-year-2 [data-testid=failure]")).to_have_count(0)
     expect(page.locator("[data-testid=check-result]")).to_have_attribute("data-failures", "1")

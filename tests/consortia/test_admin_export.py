@@ -9,6 +9,7 @@ from django.utils import translation
 from consortia import exports
 from consortia.models import Application, ApplicationEvent, ApplicationExport, BudgetLine, ConsortiumMember
 from consortia.selectors import SOURCES
+from consortia.services import snapshot_lead_provinces
 from tests.factories import (
     CallFactory,
     OrganisationFactory,
@@ -94,6 +95,9 @@ def test_changelist_filters_by_state_region_and_province(client, two_programs):
         organisation=OrganisationFactory(type="local_government", province=province("48")),
         role=ConsortiumMember.Role.LEAD_GOVERNMENT,
     )
+    # A submitted application is filtered by its lead provinces as submitted.
+    assert titles(client.get(CHANGELIST, {"province": province("48").pk})) == {"경남 과제"}
+    snapshot_lead_provinces(Application.objects.select_related("call", "consortium").get(pk=north.pk))
     assert titles(client.get(CHANGELIST, {"province": province("48").pk})) == {"경북 과제", "경남 과제"}
     # The region column: the call's scheme's region of the representative's province.
     rows = {a.title: a.region_name for a in client.get(CHANGELIST).context["cl"].result_list}

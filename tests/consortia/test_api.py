@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from consortia import services
 from consortia.choices import OrganisationType
@@ -24,6 +25,7 @@ from tests.factories import (
     officer_of,
     province,
     submitted,
+    verified_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +69,16 @@ def budget_rows(app: Application, **overrides) -> list[dict]:
 
 
 def with_document(app: Application) -> ApplicationDocument:
-    return services.upload_document(actor=contact(app), application_id=app.pk, kind="proposal", upload=pdf())
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file is stored after commit
+        return services.upload_document(
+            actor=contact(app), application_id=app.pk, kind="proposal", upload=pdf()
+        )
 
 
 def assert_error(response, status: int, field: str | None = None) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"detail", "fields"} and body["detail"], body
+    assert set(body) - {"failures"} == {"detail", "fields"} and body["detail"], body
     if field:
         assert field in body["fields"], body
     return body
@@ -154,7 +159,10 @@ def test_applicant_creates_a_consortium_and_manages_its_members(api):
     # Only the local government's own staff may form its consortium.
     response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
     assert response.status_code == 400 and "representative" in response.json()["fields"]
-    gov.staff.add(user)
+    gov.staff.add(user)  # registered as staff, not yet verified by an administrator
+    response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
+    assert response.status_code == 400 and "representative" in response.json()["fields"]
+    verified_staff(gov, user)
     response = api.post(CONSORTIA, {"name": "경북 이차전지 사업단", "representative": gov.pk}, format="json")
     assert response.status_code == 201, response.json()
     consortium = response.json()
@@ -391,11 +399,12 @@ def test_submitted_application_cannot_be_edited(api):
 # --- documents -------------------------------------------------------------------------------
 
 
-def test_applicant_uploads_downloads_and_deletes_a_document(api):
+def test_applicant_uploads_downloads_and_deletes_a_document(api, django_capture_on_commit_callbacks):
     app = ApplicationFactory()
     api.force_authenticate(contact(app))
     url = f"{APPS}{app.pk}/documents/"
-    response = api.post(url, {"kind": "proposal", "file": pdf("사업계획서.pdf")}, format="multipart")
+    with django_capture_on_commit_callbacks(execute=True):  # the file is stored after commit
+        response = api.post(url, {"kind": "proposal", "file": pdf("사업계획서.pdf")}, format="multipart")
     assert response.status_code == 201, response.json()
     doc = response.json()
     assert (doc["content_type"], doc["original_name"], doc["size"]) == (
@@ -458,7 +467,9 @@ def test_check_lists_every_failure(api):
     app.budget_lines.filter(year=2, local_cash_krw__gt=0).update(local_cash_krw=1)
     body = api.get(f"{APPS}{app.pk}/check/").json()
     assert body["ok"] is False
-    assert [(f["rule"], f["field"], f["year"]) for f in body["failures"]] == [("matching", "budget.2", 2)]
+    assert [(f["rule"], f["field"], f["year"]) for f in body["failures"]] == [
+        ("matching.local_share", "budget.2", 2)
+    ]
     assert body["failures"][0]["message"]
 
 
@@ -482,6 +493,31 @@ def test_submit_with_a_broken_matching_ratio_is_a_400_per_year(api):
     body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400, "budget.2")
     assert "budget.1" not in body["fields"] and "budget.3" not in body["fields"]
     assert Application.objects.get(pk=app.pk).state == "draft"
+    # The refusal names each rule, with the same objects as /check/.
+    assert body["failures"] == api.get(f"{APPS}{app.pk}/check/").json()["failures"]
+    assert [(f["rule"], f["year"]) for f in body["failures"]] == [("matching.local_share", 2)]
+
+
+def test_a_refusal_lists_every_problem_at_once_each_with_its_rule(api):
+    app = complete_application()
+    app.budget_lines.filter(year=2, local_cash_krw__gt=0).update(local_cash_krw=1)
+    app.budget_lines.filter(year=3, national_krw=800_000_000).update(national_krw=5_000_000_000)
+    app.consortium.members.filter(role="lead").update(role="partner")
+    api.force_authenticate(contact(app))
+    body = assert_error(api.post(f"{APPS}{app.pk}/submit/"), 400)
+    rules = {f["rule"] for f in body["failures"]}
+    assert {"matching.local_share", "budget.cap", "members.lead_institution"} <= rules
+
+
+def test_rule_codes_are_an_enum_in_the_schema(api):
+    from consortia.rule_codes import RuleCode
+
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    enum = schema["components"]["schemas"]["RuleEnum"]["enum"]
+    assert set(enum) == set(RuleCode.values)
+    submit = schema["paths"]["/api/applications/{id}/submit/"]["post"]["responses"]
+    assert submit["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/RefusalOut")
+    assert "failures" in schema["components"]["schemas"]["RefusalOut"]["properties"]
 
 
 def test_applicant_withdraws_with_a_reason_on_the_timeline(api):
@@ -723,7 +759,7 @@ def test_application_detail_queries_are_bounded(api, django_assert_max_num_queri
     )
     with_document(app)
     api.force_authenticate(contact(app))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the lead provinces as submitted
         body = api.get(f"{APPS}{app.pk}/").json()
     assert len(body["members"]) == 15
     assert len(body["budget_lines"]) == 150

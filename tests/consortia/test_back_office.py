@@ -15,6 +15,7 @@ from tests.factories import (
     ProgramFactory,
     UserFactory,
     complete_application,
+    make_panel,
     officer_of,
     submitted,
 )
@@ -138,8 +139,24 @@ def test_each_state_notice_is_queued_exactly_once(case):
     app, _doc, officer = case
     services.decide_application(actor=officer, application_id=app.pk, step="start_screening")
     app = Application.objects.get(pk=app.pk)
-    notify_state_change(app)  # a retry, a double click: the dedupe key holds
+    notify_state_change(app, event=app.events.last())  # a retry, a double click: the key holds
     assert Notice.objects.filter(application=app, kind="application.screening_started").count() == 1
+
+
+def test_a_panels_decision_is_told_by_its_result_notice_not_twice(case):
+    app, _doc, officer = case
+    for step in ("start_screening", "start_review"):
+        services.decide_application(actor=officer, application_id=app.pk, step=step)
+    make_panel(call=app.call, officer=officer)  # the panel's result notice tells the decision
+    services.decide_application(actor=officer, application_id=app.pk, step="reject", reason="패널 결정")
+    kinds = sorted(Notice.objects.filter(application=app).values_list("kind", flat=True))
+    assert kinds == ["application.screening_started", "application.under_review"]
+    # Without a panel, the officer's own decision is told at once.
+    other = submitted(complete_application(call=CallFactory(program=app.call.program)))
+    for step in ("start_screening", "start_review"):
+        services.decide_application(actor=officer, application_id=other.pk, step=step)
+    services.decide_application(actor=officer, application_id=other.pk, step="select", reason="우수")
+    assert Notice.objects.filter(application=other, kind="application.decision").count() == 1
 
 
 def test_another_programs_officer_cannot_step(client, case):

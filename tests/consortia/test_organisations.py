@@ -6,7 +6,7 @@ from consortia import services
 from consortia.exceptions import InvalidInput
 from consortia.models import Organisation, OrganisationProvinceChange
 from programs.models import Province
-from tests.factories import OrganisationFactory, UserFactory, province
+from tests.factories import OrganisationFactory, UserFactory, province, verified_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_registering_a_member_is_all_or_nothing():
 
     gov = OrganisationFactory(type="local_government")
     actor = UserFactory()
-    gov.staff.add(actor)
+    verified_staff(gov, actor)
     consortium = services.create_consortium(actor=actor, name="사업단", representative=gov)
     with pytest.raises(InvalidInput):
         services.register_member(

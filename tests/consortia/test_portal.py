@@ -28,6 +28,7 @@ from tests.factories import (
     complete_application,
     province,
     submitted,
+    verified_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,9 @@ def test_applicant_creates_a_consortium_led_by_a_registered_local_government(cli
     client.force_login(user)
     page = text(client.get("/my/consortia/new/"))
     assert "경상북도청" not in page  # only the user's own local governments are offered
-    gov.staff.add(user)
+    gov.staff.add(user)  # said to work there, not yet verified
+    assert "경상북도청" not in text(client.get("/my/consortia/new/"))
+    verified_staff(gov, user)
     page = text(client.get("/my/consortia/new/"))
     assert "경상북도청" in page and "충청남도청" not in page
     response = client.post(
@@ -251,11 +254,14 @@ def test_applicant_registers_a_new_local_government_with_the_consortium(client):
             "new_province": province_44.pk,
         },
     )
-    assert response.status_code == 302
-    consortium = Consortium.objects.get(name="충남 수소 사업단")
-    assert consortium.representative.name == "충청남도"
-    assert consortium.representative.type == OrganisationType.LOCAL_GOVERNMENT
-    assert consortium.representative.province == province_44
+    # The government is registered with the user as staff pending verification; the
+    # consortium waits until an administrator confirms them.
+    assert response.status_code == 302 and response["Location"] == "/my/"
+    government = Organisation.objects.get(name="충청남도")
+    assert government.type == OrganisationType.LOCAL_GOVERNMENT and government.province == province_44
+    staff = government.staff_memberships.get()
+    assert staff.verified_at is None
+    assert not Consortium.objects.filter(name="충남 수소 사업단").exists()
 
 
 def test_consortium_form_errors_keep_what_was_typed_and_create_nothing(client):
@@ -528,14 +534,17 @@ def test_row_editor_errors_are_beside_the_row(client):
     assert 'data-for="rows-0-title"' in body and "설명은 남는다" in body
 
 
-def test_documents_are_checked_by_content_uploaded_downloaded_and_deleted(client):
+def test_documents_are_checked_by_content_uploaded_downloaded_and_deleted(
+    client, django_capture_on_commit_callbacks
+):
     app = complete_application()
     login(client, app)
     url = f"/my/applications/{app.pk}/documents/"
     fake = SimpleUploadedFile("plan.pdf", b"MZ not a pdf")
     body = text(client.post(url, {"kind": "proposal", "file": fake}))
     assert 'data-for="file"' in body and not app.documents.exists()
-    response = client.post(url, {"kind": "proposal", "file": SimpleUploadedFile("사업계획서.pdf", PDF)})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is stored after commit
+        response = client.post(url, {"kind": "proposal", "file": SimpleUploadedFile("사업계획서.pdf", PDF)})
     assert response.status_code == 302
     document = app.documents.get()
     download = client.get(f"{url}{document.pk}/")
@@ -557,9 +566,9 @@ def test_check_rules_lists_every_failure_beside_what_it_concerns(client):
     assert 'data-testid="check-result" data-failures="2"' in body
     year2 = body[body.index('id="budget-year-2"') :]
     year2 = year2[: year2.index("</table>")]
-    assert 'data-rule="matching" data-field="budget.2"' in year2
+    assert 'data-rule="matching.local_share" data-field="budget.2"' in year2
     member_row = body[body.index(f'data-member="{app.consortium.members.get(role="partner").pk}"') :]
-    assert 'data-rule="business_number"' in member_row[: member_row.index("</tr>")]
+    assert 'data-rule="members.business_number"' in member_row[: member_row.index("</tr>")]
     assert state(app) == "draft"
 
 
@@ -569,7 +578,7 @@ def test_submit_with_broken_rules_shows_the_same_list(client):
     login(client, app)
     response = client.post(f"/my/applications/{app.pk}/review/")
     assert response.status_code == 200
-    assert 'data-rule="matching" data-field="budget.1"' in text(response)
+    assert 'data-rule="matching.local_share" data-field="budget.1"' in text(response)
     assert state(app) == "draft"
 
 

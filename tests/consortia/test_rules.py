@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db
 
 
 def rules_of(app, at=None) -> set[str]:
-    return {f.rule for f in check_application(app, at=at)}
+    """The rule codes that fail, and their areas ("matching.local_share" and "matching")."""
+    codes = {str(f.rule) for f in check_application(app, at=at)}
+    return codes | {c.split(".")[0] for c in codes}
 
 
 def test_a_complete_application_passes():
@@ -47,9 +49,9 @@ def test_deadline_is_exact_to_the_second():
     )
     app = complete_application(call=call)
     close = call.closes_at
-    assert "call_open" not in rules_of(app, at=close - dt.timedelta(seconds=1))
-    assert "call_open" in rules_of(app, at=close)
-    assert "call_open" in rules_of(app, at=call.opens_at - dt.timedelta(seconds=1))
+    assert "call.closed" not in rules_of(app, at=close - dt.timedelta(seconds=1))
+    assert "call.closed" in rules_of(app, at=close)
+    assert "call.closed" in rules_of(app, at=call.opens_at - dt.timedelta(seconds=1))
 
 
 # --- lead local government, provinces, slots ----------------------------------------------
@@ -57,7 +59,7 @@ def test_deadline_is_exact_to_the_second():
 
 def test_lead_government_of_a_non_eligible_province_fails():
     app = complete_application(province_code="11")  # Seoul: the capital region is not eligible
-    assert "lead_government" in rules_of(app)
+    assert "lead.region_ineligible" in rules_of(app)
 
 
 def test_lead_government_of_an_ended_province_fails():
@@ -66,21 +68,21 @@ def test_lead_government_of_an_ended_province_fails():
     Organisation.objects.filter(pk=gov.pk).update(
         province=Province.objects.get(code="29")
     )  # ended 2026-06-30
-    assert "lead_government" in rules_of(app)
+    assert "lead.province_ended" in rules_of(app)
 
 
 def test_representative_must_be_a_lead_member():
     app = complete_application()
     app.consortium.members.filter(role="lead_government").update(role="partner")
-    assert "lead_government" in rules_of(app)
+    assert "lead.representative_not_lead" in rules_of(app)
 
 
 def test_super_regional_track_needs_two_provinces():
     app = complete_application(track_code="super-regional", province_code="47")
-    assert "min_provinces" in rules_of(app)
+    assert "lead.min_provinces" in rules_of(app)
     daegu = OrganisationFactory(type=OrganisationType.LOCAL_GOVERNMENT, province=province("27"))
     ConsortiumMember.objects.create(consortium=app.consortium, organisation=daegu, role="lead_government")
-    assert "min_provinces" not in rules_of(app)
+    assert "lead.min_provinces" not in rules_of(app)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +102,7 @@ def test_one_application_per_province_per_track(other_state, blocked):
     mine = complete_application(call=call, province_code="44")
     other = complete_application(call=call, province_code="44")
     Application.objects.filter(pk=other.pk).update(state=other_state, submitted_at=timezone.now())
-    assert ("province_slot" in rules_of(mine)) is blocked
+    assert ("slot.province_taken" in rules_of(mine)) is blocked
 
 
 def test_the_slot_is_per_track():
@@ -108,7 +110,7 @@ def test_the_slot_is_per_track():
     mine = complete_application(call=call, province_code="44", track_code="leap")
     other = complete_application(call=call, province_code="44", track_code="super-regional")
     submitted(other)
-    assert "province_slot" not in rules_of(mine)
+    assert "slot.province_taken" not in rules_of(mine)
 
 
 def test_a_super_regional_application_holds_every_participating_province():
@@ -122,7 +124,7 @@ def test_a_super_regional_application_holds_every_participating_province():
     ConsortiumMember.objects.create(
         consortium=daegu_alone.consortium, organisation=ulsan, role="lead_government"
     )
-    assert "province_slot" in rules_of(daegu_alone)
+    assert "slot.province_taken" in rules_of(daegu_alone)
 
 
 # --- members --------------------------------------------------------------------------------
@@ -131,25 +133,25 @@ def test_a_super_regional_application_holds_every_participating_province():
 def test_exactly_one_lead_institution():
     app = complete_application()
     app.consortium.members.filter(role="lead").update(role="partner")
-    assert "lead_institution" in rules_of(app)
+    assert "members.lead_institution" in rules_of(app)
     app.consortium.members.filter(role="partner").update(role="lead")
-    assert "lead_institution" in rules_of(app)  # now two
+    assert "members.lead_institution" in rules_of(app)  # now two
 
 
 def test_member_type_minimums():
     app = complete_application()
     MemberTypeRequirement.objects.create(call=app.call, organisation_type="university", min_count=2)
-    failures = [f for f in check_application(app) if f.rule == "member_types"]
+    failures = [f for f in check_application(app) if f.rule == "members.min_type"]
     assert len(failures) == 1 and "2" in failures[0].message
     MemberTypeRequirement.objects.filter(call=app.call).update(min_count=1)
-    assert "member_types" not in rules_of(app)
+    assert "members.min_type" not in rules_of(app)
 
 
 def test_every_firm_needs_a_valid_business_number():
     app = complete_application()
     firm = app.consortium.members.get(organisation__type="sme")
     Organisation.objects.filter(pk=firm.organisation_id).update(business_number="1234567890")
-    failures = [f for f in check_application(app) if f.rule == "business_number"]
+    failures = [f for f in check_application(app) if f.rule == "members.business_number"]
     assert [f.member_id for f in failures] == [firm.pk]
 
 
@@ -165,7 +167,7 @@ def test_matching_ratio_one_won_short_fails_though_it_rounds_to_twenty_percent()
     _set_local(app, 2, 250_000_000)
     assert "matching" not in rules_of(app)
     _set_local(app, 2, 249_999_999)  # 19.99999992% -> "20.00%" when rounded
-    failures = [f for f in check_application(app) if f.rule == "matching"]
+    failures = [f for f in check_application(app) if f.rule == "matching.local_share"]
     assert [(f.year, f.field) for f in failures] == [(2, "budget.2")]
 
 
@@ -182,7 +184,7 @@ def test_in_kind_cap_is_checked_with_its_own_base():
     BudgetLine.objects.filter(application=app, year=1, private_in_kind_krw__gt=0).update(
         private_in_kind_krw=100_000_001
     )
-    assert [f.year for f in check_application(app) if f.rule == "matching"] == [1]
+    assert [f.year for f in check_application(app) if f.rule == "matching.in_kind_cap"] == [1]
 
 
 def test_national_cap_per_year():
@@ -191,16 +193,16 @@ def test_national_cap_per_year():
     line.national_krw = 1_800_000_000  # year 3 total: 2,000,000,000: at the cap is fine
     line.local_cash_krw = 250_000_000
     line.save()
-    assert "national_cap" not in rules_of(app)
+    assert "budget.cap" not in rules_of(app)
     BudgetLine.objects.filter(pk=line.pk).update(national_krw=1_800_000_001)
-    assert [f.year for f in check_application(app) if f.rule == "national_cap"] == [3]
+    assert [f.year for f in check_application(app) if f.rule == "budget.cap"] == [3]
 
 
 def test_no_budget_year_outside_the_duration():
     app = complete_application()
     member = app.consortium.members.get(role="lead")
     BudgetLine.objects.create(application=app, member=member, year=4, national_krw=0)
-    failures = [f for f in check_application(app) if f.rule == "duration"]
+    failures = [f for f in check_application(app) if f.rule == "budget.duration"]
     assert [(f.year, f.member_id) for f in failures] == [(4, member.pk)]
 
 
@@ -242,7 +244,7 @@ def test_five_projects_at_once_is_the_limit(researcher):
     _declare(researcher, 4)
     assert "concurrency" not in rules_of(app)
     _declare(researcher, 1)
-    failures = [f for f in check_application(app) if f.rule == "concurrency"]
+    failures = [f for f in check_application(app) if f.rule == "concurrency.limit"]
     assert [f.person_id for f in failures] == [researcher.pk]
 
 
@@ -326,7 +328,7 @@ def test_second_stage_accepts_only_consortia_selected_in_the_first():
     )
     second = CallFactory(stage="second", parent=first)
     app = complete_application(call=second)
-    assert "second_stage" in rules_of(app)
+    assert "call.first_stage_required" in rules_of(app)
     earlier = Application.objects.create(
         call=first,
         track=first.tracks.first(),
@@ -335,7 +337,7 @@ def test_second_stage_accepts_only_consortia_selected_in_the_first():
         created_by=app.created_by,
     )
     Application.objects.filter(pk=earlier.pk).update(state=Application.State.SELECTED)
-    assert "second_stage" not in rules_of(app)
+    assert "call.first_stage_required" not in rules_of(app)
 
 
 def test_all_failures_are_reported_at_once():
@@ -343,7 +345,7 @@ def test_all_failures_are_reported_at_once():
     app.consortium.members.filter(role="lead").update(role="partner")
     _set_local(app, 1, 0)
     rules = rules_of(app)
-    assert {"lead_government", "min_provinces", "lead_institution", "matching"} <= rules
+    assert {"lead.region_ineligible", "lead.min_provinces", "members.lead_institution", "matching"} <= rules
 
 
 def test_add_months_clamps_to_month_end():

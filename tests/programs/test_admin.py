@@ -133,17 +133,3 @@ def test_a_new_program_starts_with_the_decrees_exemptions(client):
     assert sorted(program.concurrency_exemptions.values_list("kind", flat=True)) == sorted(
         DEFAULT_EXEMPT_KINDS
     )
-
-
-def test_officers_see_and_change_beat_schedules_but_applicants_do_not(client):
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    every = IntervalSchedule.objects.create(every=60, period="seconds")
-    task = PeriodicTask.objects.create(
-        name="worker-heartbeat", task="programs.tasks.record_heartbeat", interval=every
-    )
-    client.force_login(officer_of(ProgramFactory()))
-    assert "worker-heartbeat" in client.get("/admin/django_celery_beat/periodictask/").content.decode()
-    assert client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/").status_code == 200
-    client.force_login(UserFactory())
-    assert client.get("/admin/django_celery_beat/periodictask/").status_code == 302

@@ -121,6 +121,8 @@ def test_admin_corrects_a_code_without_losing_history(client):
     org.refresh_from_db()
     assert org.province.code == "13"
     assert Province.objects.get(code="29").successors.get().code == "13"
+    # The correction is logged with its old and new values.
+    assert [(c.field, c.old_value, c.new_value) for c in jg.corrections.all()] == [("code", "12", "13")]
 
 
 def test_admin_refuses_a_province_that_ends_before_it_starts(client):

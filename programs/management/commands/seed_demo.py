@@ -132,6 +132,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         else:
             self.stdout.write("Demo data already present.")
+        from awards.demo import seed_awards
+
+        program = Program.objects.get(code=PROGRAM_CODE)
+        if seed_awards(program=program, officer=program.officers.get(username="officer")):
+            self.stdout.write(self.style.SUCCESS("Demo awards created."))
         self._print_logins()
 
     def _user(self, username, first, last, **extra):

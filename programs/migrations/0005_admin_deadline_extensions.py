@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0002_reference_data'),
+        ('programs', '0004_merge_20261201_1139'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,389 @@
+"""The officers' back office for awards: the case page (tranches, payments, grades, changes,
+recoveries, all balances from the ledger), its actions through the services, award creation
+from a selected application, and the dashboard (Chart.js as shipped by django-unfold)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from unfold.admin import ModelAdmin
+
+from awards import selectors, services
+from awards.forms import CreateAwardForm, DisbursementRequestForm, GradeForm, PayForm
+from awards.idempotency import run_once
+from awards.models import (
+    Award,
+    AwardChange,
+    AwardPolicy,
+    Disbursement,
+    Grade,
+    GradeRule,
+    LedgerEntry,
+    Recovery,
+)
+from config.errors import DomainError
+from consortia.models import Application
+from programs.money import format_krw
+from programs.permissions import is_admin, is_officer
+
+
+def _officer(request) -> bool:
+    return is_officer(request.user)
+
+
+def _program_ids(request) -> list[int] | None:
+    if is_admin(request.user):
+        return None
+    return list(request.user.programs_as_officer.values_list("pk", flat=True))
+
+
+class OfficerOnlyAdmin(ModelAdmin):
+    """Officers read (scoped by get_queryset); every write goes through a service."""
+
+    def has_module_permission(self, request):
+        return _officer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _officer(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Award)
+class AwardAdmin(OfficerOnlyAdmin):
+    list_display = ["title", "consortium", "track", "lead_province", "state", "budget", "paid", "remaining"]
+    list_filter = [
+        ("program", admin.RelatedOnlyFieldListFilter),
+        ("call", admin.RelatedOnlyFieldListFilter),
+        "state",
+    ]
+    search_fields = ["title", "consortium__name"]
+    list_select_related = ["consortium", "track", "lead_province"]
+    change_list_template = "admin/awards/award/change_list.html"
+
+    def get_queryset(self, request):
+        qs = selectors.with_balances(super().get_queryset(request))
+        ids = _program_ids(request)
+        return qs if ids is None else qs.filter(program_id__in=ids)
+
+    @admin.display(description=gettext_lazy("budget"), ordering="budget_krw")
+    def budget(self, obj):
+        return format_krw(obj.budget_krw)
+
+    @admin.display(description=gettext_lazy("paid"), ordering="paid_krw")
+    def paid(self, obj):
+        return format_krw(obj.paid_krw)
+
+    @admin.display(description=gettext_lazy("remaining"), ordering="remaining_krw")
+    def remaining(self, obj):
+        return format_krw(obj.remaining_krw)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("create/", view(self.create_view), name="awards_award_create"),
+            path("dashboard/", view(self.dashboard_view), name="awards_dashboard"),
+            path("<int:pk>/case/", view(self.case_view), name="awards_award_case"),
+            path("<int:pk>/request/", view(self.request_view), name="awards_award_request"),
+            path("<int:pk>/grade/", view(self.grade_view), name="awards_award_grade"),
+            path(
+                "disbursement/<int:pk>/approve/", view(self.approve_view), name="awards_disbursement_approve"
+            ),
+            path("disbursement/<int:pk>/pay/", view(self.pay_view), name="awards_disbursement_pay"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:awards_award_case", args=[object_id]))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _award(self, request, pk: int) -> Award:
+        award = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not is_admin(request.user) and not award.program.officers.filter(pk=request.user.pk).exists():
+            raise PermissionDenied
+        return award
+
+    def _run(self, request, form, scope: str, run) -> bool:
+        """Runs a service once per form key; domain errors become form errors and messages."""
+        try:
+            run_once(
+                user=request.user,
+                key=form.cleaned_data["idempotency_key"],
+                scope=scope,
+                data={k: str(v) for k, v in form.cleaned_data.items() if k != "idempotency_key"},
+                run=lambda: (200, {"ok": run() is not None}),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return False
+        except PermissionDenied:
+            messages.error(request, _("You may not do this on this award."))
+            return False
+        return True
+
+    def _case_redirect(self, pk: int):
+        return HttpResponseRedirect(reverse("admin:awards_award_case", args=[pk]))
+
+    # -- the case page ------------------------------------------------------------------------
+
+    def case_view(self, request, pk: int, forms: dict | None = None):
+        award = self._award(request, pk)
+        tranches = list(selectors.tranches_of(award))
+        forms = forms or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": award.title,
+            "opts": self.model._meta,
+            "award": award,
+            "balances": selectors.award_balances(award.pk),
+            "stages": list(award.stages.all()),
+            "members": list(award.members.select_related("province")),
+            "provinces": list(award.provinces.select_related("province")),
+            "years": selectors.year_totals(award),
+            "tranches": tranches,
+            "disbursements": list(selectors.disbursements_of(award)),
+            "grades": list(Grade.objects.filter(award=award)),
+            "changes": list(AwardChange.objects.filter(award=award).prefetch_related("items")),
+            "recoveries": list(Recovery.objects.filter(award=award).select_related("tranche")),
+            "request_form": forms.get("request")
+            or DisbursementRequestForm(
+                tranches=[t for t in tranches if t.released_on and not t.cancelled_on]
+            ),
+            "grade_form": forms.get("grade")
+            or GradeForm(scale=GradeRule.objects.filter(program_id=award.program_id)),
+            "pay_form": PayForm(),
+        }
+        return TemplateResponse(request, "admin/awards/award/case.html", context)
+
+    def request_view(self, request, pk: int):
+        award = self._award(request, pk)
+        if request.method != "POST":
+            return self._case_redirect(pk)
+        form = DisbursementRequestForm(request.POST, tranches=list(award.tranches.all()))
+        if form.is_valid() and self._run(
+            request,
+            form,
+            f"award:{pk}:disbursement",
+            lambda: services.request_disbursement(
+                actor=request.user,
+                tranche_id=form.cleaned_data["tranche"],
+                amount_krw=form.cleaned_data["amount_krw"],
+                note=form.cleaned_data["note"],
+            ),
+        ):
+            messages.success(request, _("Disbursement requested."))
+            return self._case_redirect(pk)
+        return self.case_view(request, pk, forms={"request": form})
+
+    def grade_view(self, request, pk: int):
+        award = self._award(request, pk)
+        if request.method != "POST":
+            return self._case_redirect(pk)
+        form = GradeForm(request.POST, scale=GradeRule.objects.filter(program_id=award.program_id))
+        if form.is_valid() and self._run(
+            request,
+            form,
+            f"award:{pk}:grade",
+            lambda: services.record_grade(
+                actor=request.user,
+                award_id=pk,
+                year=form.cleaned_data["year"],
+                code=form.cleaned_data["code"],
+                kind=form.cleaned_data["kind"],
+                decision=form.cleaned_data["decision"],
+            ),
+        ):
+            messages.success(request, _("Grade recorded; the next tranche follows the program's rule."))
+            return self._case_redirect(pk)
+        return self.case_view(request, pk, forms={"grade": form})
+
+    def _disbursement(self, request, pk: int) -> Disbursement:
+        d = get_object_or_404(Disbursement.objects.select_related("tranche"), pk=pk)
+        self._award(request, d.tranche.award_id)
+        return d
+
+    def approve_view(self, request, pk: int):
+        d = self._disbursement(request, pk)
+        if request.method == "POST":
+            try:
+                services.approve_disbursement(actor=request.user, disbursement_id=pk)
+                messages.success(request, _("Disbursement approved."))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        return self._case_redirect(d.tranche.award_id)
+
+    def pay_view(self, request, pk: int):
+        d = self._disbursement(request, pk)
+        if request.method == "POST":
+            form = PayForm(request.POST)
+            if form.is_valid() and self._run(
+                request,
+                form,
+                f"disbursement:{pk}:pay",
+                lambda: services.pay_disbursement(
+                    actor=request.user,
+                    disbursement_id=pk,
+                    paid_on=form.cleaned_data["paid_on"],
+                    reference=form.cleaned_data["reference"],
+                ),
+            ):
+                messages.success(request, _("Payment recorded."))
+            elif not form.is_valid():
+                messages.error(request, _("Enter the payment date and reference."))
+        return self._case_redirect(d.tranche.award_id)
+
+    # -- creating an award ---------------------------------------------------------------------
+
+    def create_view(self, request):
+        ids = _program_ids(request)
+        candidates = Application.objects.filter(state=Application.State.SELECTED).filter(
+            ~Exists(Award.objects.filter(application=OuterRef("pk")))
+        )
+        if ids is not None:
+            candidates = candidates.filter(call__program_id__in=ids)
+        candidates = list(candidates.select_related("consortium").order_by("title"))
+        form = CreateAwardForm(request.POST or None, applications=candidates)
+        if request.method == "POST" and form.is_valid():
+            created: dict = {}
+
+            def run():
+                award = services.create_award(
+                    actor=request.user,
+                    application_id=form.cleaned_data["application"],
+                    notified_on=form.cleaned_data["notified_on"],
+                    starts_on=form.cleaned_data["starts_on"],
+                    stage_years=form.cleaned_data["stage_years"],
+                )
+                created["pk"] = award.pk
+                return award
+
+            try:
+                _status, body, _replayed = run_once(
+                    user=request.user,
+                    key=form.cleaned_data["idempotency_key"],
+                    scope="award:create",
+                    data={k: str(v) for k, v in form.cleaned_data.items() if k != "idempotency_key"},
+                    run=lambda: (201, {"id": run().pk}),
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                for field, errors in exc.fields.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PermissionDenied:
+                messages.error(request, _("You may not create awards in this program."))
+            else:
+                messages.success(request, _("Award created."))
+                return self._case_redirect(body["id"])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Create an award from a selected application"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/awards/award/create.html", context)
+
+    # -- dashboard -----------------------------------------------------------------------------
+
+    def dashboard_view(self, request):
+        call_id = request.GET.get("call")
+        data = selectors.dashboard(
+            program_ids=_program_ids(request),
+            on=timezone.localdate(),
+            call_id=int(call_id) if call_id and call_id.isdigit() else None,
+        )
+        chart_year = {
+            "labels": [str(r["year"]) for r in data["by_year"]],
+            "datasets": [
+                {"label": _("planned"), "data": [r["awarded_krw"] for r in data["by_year"]]},
+                {"label": _("disbursed"), "data": [r["disbursed_krw"] for r in data["by_year"]]},
+            ],
+        }
+        chart_region = {
+            "labels": [r["region"] for r in data["by_region"]],
+            "datasets": [
+                {"label": _("awarded"), "data": [r["awarded_krw"] for r in data["by_region"]]},
+                {"label": _("disbursed"), "data": [r["disbursed_krw"] for r in data["by_region"]]},
+            ],
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Awards dashboard"),
+            "opts": self.model._meta,
+            "data": data,
+            "chart_year": chart_year,
+            "chart_region": chart_region,
+        }
+        return TemplateResponse(request, "admin/awards/dashboard.html", context)
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(OfficerOnlyAdmin):
+    list_display = ["tranche", "amount", "state", "requested_at", "paid_on", "reference"]
+    list_filter = ["state"]
+    list_select_related = ["tranche__award", "tranche__member"]
+    actions = ["approve_selected"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = _program_ids(request)
+        return qs if ids is None else qs.filter(tranche__award__program_id__in=ids)
+
+    @admin.display(description=gettext_lazy("amount"), ordering="amount_krw")
+    def amount(self, obj):
+        return format_krw(obj.amount_krw)
+
+    def has_approve_permission(self, request):
+        return _officer(request)
+
+    @admin.action(description=gettext_lazy("Approve selected disbursements"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                services.approve_disbursement(actor=request.user, disbursement_id=pk)
+                done += 1
+            except (DomainError, PermissionDenied) as exc:
+                messages.error(request, f"#{pk}: {getattr(exc, 'message', _('not allowed'))}")
+        if done:
+            messages.success(request, _("%(n)d disbursements approved.") % {"n": done})
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(OfficerOnlyAdmin):
+    list_display = ["at", "award", "tranche", "kind", "bucket", "amount_krw", "reason"]
+    list_filter = ["kind", "bucket"]
+    list_select_related = ["award", "tranche__member"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = _program_ids(request)
+        return qs if ids is None else qs.filter(award__program_id__in=ids)
+
+
+@admin.register(GradeRule)
+class GradeRuleAdmin(ModelAdmin):
+    list_display = ["program", "code", "label", "order", "change_percent", "stops"]
+    list_filter = ["program"]
+
+
+@admin.register(AwardPolicy)
+class AwardPolicyAdmin(ModelAdmin):
+    list_display = ["program", "carry_over_limit_percent", "objection_days", "recovery_days", "demand_days"]

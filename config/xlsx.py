@@ -1,0 +1,43 @@
+"""Every xlsx the system makes writes its cells through here (OWASP CSV/formula injection).
+
+Text a user typed that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would
+run as a formula in Excel or LibreOffice (``=HYPERLINK(...)`` leaking the sheet, ``=cmd|...``).
+Such text is stored as a plain string cell with Excel's *quote prefix* set: the cell shows the
+text unchanged, is never evaluated, and stays text when an officer edits it.
+
+Use ``append_row(ws, values)`` instead of ``ws.append(values)``, or ``write_cell(ws, row, col,
+value)``; numbers and dates pass through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def as_text(cell: Cell) -> Cell:
+    """Makes an already-filled cell hold its string as text, never as a formula."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"  # openpyxl turns a leading "=" into a formula: undo that
+        cell.quotePrefix = True  # Excel's "'" prefix, without changing the value
+    return cell
+
+
+def write_cell(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    return as_text(ws.cell(row=row, column=column, value=value))
+
+
+def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
+    """``ws.append(values)`` where user text can never become a formula."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        as_text(cell)

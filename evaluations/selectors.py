@@ -1,0 +1,478 @@
+"""Reads of the evaluation: panel applications and regions, conflicts (computed in the database),
+the reviewer's queue, progress, results and the proposed selection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from consortia.models import (
+    Application,
+    ApplicationPerson,
+    ConsortiumMember,
+    OrganisationProvinceChange,
+)
+from evaluations import aggregation
+from evaluations.models import (
+    ApplicationBonus,
+    Assignment,
+    Conflict,
+    CriterionScore,
+    Panel,
+    PanelMember,
+    Reviewer,
+    ReviewerAffiliation,
+    Score,
+    Waiver,
+)
+from programs.deadlines import add_months
+from programs.models import Region
+
+# Applications a panel reviews, and keeps once decided (results, objections).
+PANEL_STATES = (
+    Application.State.UNDER_REVIEW,
+    Application.State.SELECTED,
+    Application.State.NOT_SELECTED,
+)
+
+
+# --- regions ------------------------------------------------------------------------------------
+
+
+def lead_provinces(applications: Iterable[Application], *, on: dt.date) -> dict[int, int]:
+    """{application: province id} of the representative local government as it was on `on`
+    (the call's opening date): a later move to a successor province does not count."""
+    apps = list(applications)
+    org_ids = {a.consortium.representative_id for a in apps}
+    earliest_later_move: dict[int, int] = {}
+    for change in (
+        OrganisationProvinceChange.objects.filter(organisation__in=org_ids, effective_on__gt=on)
+        .order_by("organisation_id", "effective_on", "id")
+        .values("organisation_id", "from_province_id")
+    ):
+        earliest_later_move.setdefault(change["organisation_id"], change["from_province_id"])
+    return {
+        a.pk: earliest_later_move.get(a.consortium.representative_id, a.consortium.representative.province_id)
+        for a in apps
+    }
+
+
+def application_regions(applications: Iterable[Application], *, call) -> dict[int, Region | None]:
+    """{application: region of the call's scheme} holding its representative LG's province as of
+    the call's opening date (a super-regional application competes there)."""
+    apps = list(applications)
+    provinces = lead_provinces(apps, on=call.opening_date)
+    by_province: dict[int, Region] = {}
+    for region in Region.objects.filter(scheme=call.region_scheme_id).prefetch_related("provinces"):
+        for p in region.provinces.all():
+            by_province.setdefault(p.pk, region)
+    return {a.pk: by_province.get(provinces[a.pk]) for a in apps}
+
+
+# --- panels -------------------------------------------------------------------------------------
+
+
+def panel_applications(panel: Panel) -> QuerySet[Application]:
+    """The applications a panel reviews: its track's under review (and decided), its region's if set."""
+    qs = Application.objects.filter(call=panel.call_id, track=panel.track_id, state__in=PANEL_STATES)
+    if panel.region_id:
+        # Regions hold provinces of every period: a successor province stays in its region.
+        qs = qs.filter(consortium__representative__province__regions=panel.region_id)
+    return qs
+
+
+def conflict_window(panel: Panel) -> tuple[dt.date, dt.date]:
+    day = timezone.localdate(panel.opens_at)
+    return add_months(day, -12 * panel.conflict_window_years), day
+
+
+def computed_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
+    """Every (application, reviewer, kind, detail) the decree and the panel's options give, for the
+    panel's members × applications: each reason is one join in the database, never a pair loop."""
+    day = timezone.localdate(panel.opens_at)
+    apps = panel_applications(panel)
+    app_ids = apps.values("pk")
+    reviewers = PanelMember.objects.filter(panel=panel).values("reviewer_id")
+    active_on_day = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+    K = Conflict.Kind
+    out: set[tuple[int, int, str, str]] = set()
+
+    # One of its researchers.
+    for a, r, name in ApplicationPerson.objects.filter(
+        application__in=app_ids, person__reviewer__in=reviewers
+    ).values_list("application_id", "person__reviewer__id", "person__name"):
+        out.add((a, r, K.RESEARCHER, name))
+    # A declared relative of one of its researchers.
+    for a, r, name in ApplicationPerson.objects.filter(
+        application__in=app_ids, person__reviewer_relatives__reviewer__in=reviewers
+    ).values_list("application_id", "person__reviewer_relatives__reviewer_id", "person__name"):
+        out.add((a, r, K.RELATIVE, name))
+    # Same lowest-level department as its 연구책임자 (the director and every member's PI), on the day.
+    lead = "organisation__affiliations__"
+    for a, r, org, dept in (
+        ReviewerAffiliation.objects.filter(active_on_day, reviewer__in=reviewers)
+        .exclude(department="")
+        # One filter() call: every condition on the same affiliation and role rows.
+        .filter(
+            Q(**{f"{lead}until__isnull": True}) | Q(**{f"{lead}until__gte": day}),
+            **{
+                f"{lead}since__lte": day,
+                f"{lead}department": F("department"),
+                f"{lead}person__application_roles__application__in": app_ids,
+                f"{lead}person__application_roles__role__in": ApplicationPerson.LEAD_ROLES,
+            },
+        )
+        .values_list(
+            f"{lead}person__application_roles__application_id",
+            "reviewer_id",
+            "organisation__name",
+            "department",
+        )
+    ):
+        out.add((a, r, K.SAME_DEPARTMENT, f"{org} {dept}"))
+    # ... and the department the application names for the member of a 연구책임자.
+    for a, r, org, dept in (
+        ReviewerAffiliation.objects.filter(active_on_day, reviewer__in=reviewers)
+        .exclude(department="")
+        .filter(
+            organisation__memberships__department=F("department"),
+            organisation__memberships__people__application__in=app_ids,
+            organisation__memberships__people__role__in=ApplicationPerson.LEAD_ROLES,
+        )
+        .values_list(
+            "organisation__memberships__people__application_id",
+            "reviewer_id",
+            "organisation__name",
+            "department",
+        )
+    ):
+        out.add((a, r, K.SAME_DEPARTMENT, f"{org} {dept}"))
+    # Same institution as any member, now or within the window (where the program widens it).
+    if panel.conflict_same_institution:
+        start, end = conflict_window(panel)
+        for a, r, org in (
+            ReviewerAffiliation.objects.filter(reviewer__in=reviewers, since__lte=end)
+            .filter(Q(until__isnull=True) | Q(until__gte=start))
+            .filter(organisation__memberships__consortium__applications__in=app_ids)
+            .values_list(
+                "organisation__memberships__consortium__applications__id", "reviewer_id", "organisation__name"
+            )
+        ):
+            out.add((a, r, K.SAME_INSTITUTION, org))
+    # Reciprocal: reviewer R is a researcher of application B of the same call, and a researcher of
+    # A is a reviewer of this call's panels who could review B.
+    out |= _reciprocal(panel, app_ids, reviewers)
+    # Ministry or agency officials; sanctions in the last 3 years: every application of the panel.
+    officials = Reviewer.objects.filter(pk__in=reviewers, is_official=True).values_list("pk", flat=True)
+    three_years = add_months(day, -36)
+    sanctioned = dict(
+        Reviewer.objects.filter(
+            pk__in=reviewers, sanctions__decided_on__gt=three_years, sanctions__decided_on__lte=day
+        ).values_list("pk", "sanctions__decided_on")
+    )
+    if officials or sanctioned:
+        ids = list(apps.values_list("pk", flat=True))
+        for r in officials:
+            out.update((a, r, K.OFFICIAL, "") for a in ids)
+        for r, on in sanctioned.items():
+            out.update((a, r, K.SANCTION, on.isoformat()) for a in ids)
+    # Same province as the lead local government, when the call says so.
+    if panel.conflict_lead_province:
+        for a, r, province in (
+            Reviewer.objects.filter(pk__in=reviewers, province__isnull=False)
+            .filter(province__organisations__represented_consortia__applications__in=app_ids)
+            .values_list(
+                "province__organisations__represented_consortia__applications__id", "pk", "province__name"
+            )
+        ):
+            out.add((a, r, K.LEAD_PROVINCE, province))
+    return out
+
+
+def _reciprocal(panel: Panel, app_ids, reviewers) -> set[tuple[int, int, str, str]]:
+    """(A, R1) when R1 is a researcher of B and R2 a researcher of A, both reviewers in the call,
+    A ≠ B in the call: each would review the other's application."""
+    call_reviewers = PanelMember.objects.filter(panel__call=panel.call_id).values("reviewer_id")
+    # R → the call's applications they work on (B); A → the call's reviewers who work on it (R2).
+    on_b = ApplicationPerson.objects.filter(
+        application__call=panel.call_id, person__reviewer__in=reviewers
+    ).values_list("person__reviewer__id", "application_id")
+    r_to_b: dict[int, set[int]] = defaultdict(set)
+    for r, b in on_b:
+        r_to_b[r].add(b)
+    if not r_to_b:
+        return set()
+    on_a = ApplicationPerson.objects.filter(
+        application__in=app_ids, person__reviewer__in=call_reviewers
+    ).values_list("application_id", "person__reviewer__id")
+    a_to_r2: dict[int, set[int]] = defaultdict(set)
+    for a, r2 in on_a:
+        a_to_r2[a].add(r2)
+    out = set()
+    # Only reviewers who are researchers in the call take part: few by construction.
+    for r1, bs in r_to_b.items():
+        for a, r2s in a_to_r2.items():
+            if a not in bs and r2s - {r1}:
+                out.add((a, r1, Conflict.Kind.RECIPROCAL, ",".join(str(b) for b in sorted(bs))))
+    return out
+
+
+def blocked_pairs(panel: Panel) -> set[tuple[int, int]]:
+    """(application, reviewer) pairs that may not be assigned: a conflict not waived, or one that
+    cannot be waived."""
+    waived = set(Waiver.objects.filter(panel=panel).values_list("application_id", "reviewer_id"))
+    out = set()
+    for a, r, kind in Conflict.objects.filter(panel=panel).values_list(
+        "application_id", "reviewer_id", "kind"
+    ):
+        if (a, r) not in waived or kind in Conflict.UNWAIVABLE:
+            out.add((a, r))
+    return out
+
+
+def blocking_conflicts(panel_id: int) -> QuerySet[Conflict]:
+    """The panel's conflicts that block an assignment (not waived, or unwaivable)."""
+    waived = Waiver.objects.filter(
+        panel=OuterRef("panel"), application=OuterRef("application"), reviewer=OuterRef("reviewer")
+    )
+    return Conflict.objects.filter(panel=panel_id).filter(~Exists(waived) | Q(kind__in=Conflict.UNWAIVABLE))
+
+
+def is_blocked(panel_id: int, application_id: int, reviewer_id: int) -> bool:
+    return blocking_conflicts(panel_id).filter(application=application_id, reviewer=reviewer_id).exists()
+
+
+def conflicts_for(panel: Panel) -> QuerySet[Conflict]:
+    """The panel's conflicts with reviewer, application and waiver state (one query)."""
+    waived = Waiver.objects.filter(
+        panel=OuterRef("panel"), application=OuterRef("application"), reviewer=OuterRef("reviewer")
+    )
+    return (
+        Conflict.objects.filter(panel=panel)
+        .select_related("reviewer__user", "application")
+        .annotate(waived=Exists(waived))
+        .order_by("application_id", "reviewer_id", "kind")
+    )
+
+
+# --- the reviewer -------------------------------------------------------------------------------
+
+
+def reviewer_assignments(user) -> QuerySet[Assignment]:
+    """The user's own active assignments on panels whose pledge they signed and which are not
+    blocked by a conflict: the only way a reviewer reaches an application."""
+    pledged = PanelMember.objects.filter(
+        panel=OuterRef("panel"), reviewer=OuterRef("reviewer"), pledged_at__isnull=False
+    )
+    conflicted = blocking_conflicts_any()
+    return (
+        Assignment.objects.filter(reviewer__user=user, withdrawn_at__isnull=True)
+        .filter(Exists(pledged))
+        .exclude(Exists(conflicted))
+        .select_related("panel__call", "panel__track", "application__consortium", "reviewer__user")
+        .prefetch_related(Prefetch("score", queryset=Score.objects.all()))
+        .order_by("panel__closes_at", "application__title", "pk")
+    )
+
+
+def blocking_conflicts_any() -> QuerySet[Conflict]:
+    waived = Waiver.objects.filter(
+        panel=OuterRef("panel"), application=OuterRef("application"), reviewer=OuterRef("reviewer")
+    )
+    return Conflict.objects.filter(
+        panel=OuterRef("panel"), application=OuterRef("application"), reviewer=OuterRef("reviewer")
+    ).filter(~Exists(waived) | Q(kind__in=Conflict.UNWAIVABLE))
+
+
+def reviewer_queue(user) -> list[Assignment]:
+    """The reviewer's queue with due time (Asia/Seoul), D-day and progress on each row."""
+    today = timezone.localdate()
+    rows = list(reviewer_assignments(user).filter(panel__closed_at__isnull=True))
+    for a in rows:
+        due = timezone.localtime(a.panel.closes_at)
+        a.due = due
+        a.d_day = (due.date() - today).days
+        score = getattr(a, "score", None)
+        a.progress = score.state if score else "todo"
+    return rows
+
+
+def unsigned_panels(user) -> QuerySet[PanelMember]:
+    return PanelMember.objects.filter(reviewer__user=user, pledged_at__isnull=True).select_related(
+        "panel__call"
+    )
+
+
+# --- progress and results -----------------------------------------------------------------------
+
+
+def panel_progress(panel: Panel) -> dict[str, int]:
+    """Assigned, scored (submitted), drafts and overdue (unsubmitted after the close)."""
+    active = Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
+    counts = active.aggregate(
+        assigned=Count("pk"),
+        scored=Count("pk", filter=Q(score__state=Score.State.SUBMITTED)),
+        drafts=Count("pk", filter=Q(score__state=Score.State.DRAFT)),
+    )
+    counts["overdue"] = (counts["assigned"] - counts["scored"]) if panel.is_closed else 0
+    return counts
+
+
+def panel_results(panel: Panel) -> list[aggregation.ApplicationResult]:
+    """Every application of the panel with totals, aggregate, bonus, pass, spread, z-score and rank
+    within its (track, region); the region is on `extra["region"]`. Five queries whatever the size."""
+    apps = list(panel_applications(panel).select_related("consortium__representative").order_by("pk"))
+    regions = application_regions(apps, call=panel.call)
+    submitted = list(
+        Score.objects.filter(
+            assignment__panel=panel, assignment__withdrawn_at__isnull=True, state=Score.State.SUBMITTED
+        ).values_list("assignment__application_id", "assignment__reviewer_id", "total")
+    )
+    totals: dict[int, list[Fraction]] = defaultdict(list)
+    by_reviewer: dict[int, dict[int, Fraction]] = defaultdict(dict)
+    for a, r, total in submitted:
+        totals[a].append(Fraction(total))
+        by_reviewer[r][a] = Fraction(total)
+    tie: dict[int, list[Fraction]] = defaultdict(list)
+    if panel.tie_break_criterion_id:
+        for a, points in CriterionScore.objects.filter(
+            criterion=panel.tie_break_criterion_id,
+            score__state=Score.State.SUBMITTED,
+            score__assignment__withdrawn_at__isnull=True,
+        ).values_list("score__assignment__application_id", "points"):
+            tie[a].append(Fraction(points))
+    bonus: dict[int, list] = defaultdict(list)
+    for a, points in ApplicationBonus.objects.filter(item__panel=panel).values_list(
+        "application_id", "points"
+    ):
+        bonus[a].append(points)
+    z = aggregation.zscores(by_reviewer)
+    z_by_app: dict[int, list[float]] = defaultdict(list)
+    for by_app in z.values():
+        for a, value in by_app.items():
+            z_by_app[a].append(value)
+    results = []
+    for app in apps:
+        r = aggregation.result(
+            application_id=app.pk,
+            totals=totals.get(app.pk, []),
+            method=panel.aggregation,
+            bonus_points=bonus.get(app.pk, []),
+            bonus_cap=panel.bonus_cap,
+            cutoff=panel.cutoff_score,
+            cutoff_before_bonus=panel.cutoff_before_bonus,
+            disagreement=panel.disagreement_threshold,
+            tie_break_points=tie.get(app.pk, []),
+            submitted_at=app.submitted_at,
+        )
+        zs = z_by_app.get(app.pk)
+        r.normalised = sum(zs) / len(zs) if zs else None
+        r.extra = {"application": app, "region": regions.get(app.pk)}
+        results.append(r)
+    out = []
+    by_region: dict[int | None, list] = defaultdict(list)
+    for r in results:
+        region = r.extra["region"]
+        by_region[region.pk if region else None].append(r)
+    for group in by_region.values():
+        out.extend(aggregation.ranked(group))
+    out.sort(
+        key=lambda r: (
+            (r.extra["region"].order, r.extra["region"].code) if r.extra["region"] else (999, ""),
+            r.rank,
+        )
+    )
+    return out
+
+
+def proposed_selection(panel: Panel, results: list[aggregation.ApplicationResult] | None = None) -> set[int]:
+    """The system's proposal: per region, up to the track's quota among those at or above the cut-off."""
+    results = results if results is not None else panel_results(panel)
+    groups: dict[int | None, list] = defaultdict(list)
+    for r in results:
+        groups[r.extra["region"].pk if r.extra["region"] else None].append(r)
+    quota = panel.track.quota_per_region
+    return {a for group in groups.values() for a in aggregation.propose(group, quota)}
+
+
+def score_sheet(assignment_id: int) -> Score | None:
+    return (
+        Score.objects.filter(assignment=assignment_id)
+        .prefetch_related(Prefetch("items", queryset=CriterionScore.objects.select_related("criterion")))
+        .first()
+    )
+
+
+def members_of(application: Application) -> QuerySet[ConsortiumMember]:
+    return application.consortium.members.select_related("organisation__province")
+
+
+def panels_for(user) -> QuerySet[Panel]:
+    """Panels of the user's programs (all for an administrator)."""
+    from programs.permissions import is_admin
+
+    qs = Panel.objects.select_related(
+        "call__program", "track", "region", "tie_break_criterion"
+    ).prefetch_related("criteria", "bonus_items")
+    return qs if is_admin(user) else qs.filter(call__program__officers=user).distinct()
+
+
+def officer_scores(panel: Panel) -> QuerySet[Score]:
+    """Every score sheet of the panel with its items (officers read them; reviewers never do)."""
+    return (
+        Score.objects.filter(assignment__panel=panel)
+        .select_related("assignment__reviewer__user", "assignment__application")
+        .prefetch_related(Prefetch("items", queryset=CriterionScore.objects.select_related("criterion")))
+        .order_by("assignment__application_id", "assignment__reviewer_id")
+    )
+
+
+def review_sheet(assignment: Assignment) -> dict:
+    """What the reviewer reads beside the form: the application with members, budget per year with
+    its ratios, KPI targets, milestones and documents; and their own sheet (six queries)."""
+    from consortia.selectors import application_detail, budget_totals_by_year
+
+    application = application_detail(assignment.application_id)
+    years = budget_totals_by_year([application.pk]).get(application.pk, {})
+    budget = []
+    for year, row in sorted(years.items()):
+        public = row["national_krw"] + row["local_cash_krw"]
+        total = sum(row.values())
+        budget.append(
+            {
+                "year": year,
+                **row,
+                "total_krw": total,
+                # Display only, two decimals: the rules compare in exact integers (programs.models).
+                "local_share_percent": round(100 * row["local_cash_krw"] / public, 2) if public else None,
+                "private_share_of_national_percent": (
+                    round(
+                        100 * (row["private_cash_krw"] + row["private_in_kind_krw"]) / row["national_krw"], 2
+                    )
+                    if row["national_krw"]
+                    else None
+                ),
+            }
+        )
+    return {
+        "application": application,
+        "budget": budget,
+        "criteria": list(assignment.panel.criteria.all()),
+        "score": score_sheet(assignment.pk),
+    }
+
+
+def applicant_results(user) -> QuerySet:
+    from evaluations.models import Result
+
+    return (
+        Result.objects.filter(application__consortium__contacts=user)
+        .select_related("panel", "application")
+        .prefetch_related("objections")
+        .order_by("-notified_at")
+    )

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def run_assignment(run_id: int) -> None:
+    # May run twice (acks_late): the run is claimed by a conditional UPDATE of its state.
+    from evaluations.services import execute_assignment_run
+
+    execute_assignment_run(run_id=run_id)
+
+
+@shared_task
+def remind_reviewers() -> int:
+    """Daily: reviewers with unsubmitted sheets 3 days and 1 day before their panel closes."""
+    from evaluations.services import queue_reviewer_reminders
+
+    return queue_reviewer_reminders()
