@@ -43,6 +43,7 @@ def _start_worker(tmp_path: Path, redis_url: str, stall: str, n: int) -> tuple[s
         MAIL_STALL_MARKER=str(tmp_path / "stalled"),
         NOTICE_CLAIM_LEASE_SECONDS=str(LEASE),
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(ROOT),  # this checkout, whatever the venv has installed
     )
     log = tmp_path / f"worker{n}.log"
     celery = Path(sys.executable).parent / "celery"

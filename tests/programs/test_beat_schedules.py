@@ -26,6 +26,8 @@ def seeded() -> None:
     assert PeriodicTask.objects.filter(name__in=NAMES).count() == 3
 
 
+# Beat closes "old" connections, which ends a test's wrapping transaction: real commits here.
+@pytest.mark.django_db(transaction=True)
 def test_a_restarted_beat_keeps_an_administrators_edits(seeded):
     sweep = PeriodicTask.objects.get(name="requeue-stale-notices")
     assert (sweep.interval.every, sweep.enabled) == (60, True)
