@@ -12,9 +12,16 @@ from django.utils import timezone
 from awards import services
 from awards.models import Award, Tranche
 from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium
+from consortia.services import receipt_number_for
 from programs.models import Call, MatchingRule, Program, RegionScheme, Track
 
 SEOUL = dt.timezone(dt.timedelta(hours=9))
+
+# The awarded themes: (future technology, regional key industry).
+THEMES = {
+    "대경 이차전지 초광역 사업단": ("하이니켈 양극재", "이차전지"),
+    "경남 스마트제조 사업단": ("AI 협동로봇", "스마트 제조"),
+}
 
 # consortium, track code, title, notified on, starts on
 AWARDS = [
@@ -95,8 +102,16 @@ def _selected_application(
     call: Call, track: Track, consortium: Consortium, title: str, officer
 ) -> Application:
     contact = consortium.contacts.first()
+    technology, industry = THEMES.get(consortium.name, ("", ""))
     app = Application.objects.create(
-        call=call, track=track, consortium=consortium, title=title, summary=title, created_by=contact
+        call=call,
+        track=track,
+        consortium=consortium,
+        title=title,
+        summary=title,
+        future_technology=technology,
+        key_industry=industry,
+        created_by=contact,
     )
     members = list(consortium.members.exclude(role="lead_government"))
     lead_gov = consortium.members.filter(role="lead_government").first()
@@ -110,12 +125,14 @@ def _selected_application(
                 # The first partner's share is non-R&D (the cluster program's split).
                 line="non_rnd" if i == len(members) - 1 and len(members) > 1 else "rnd",
                 national_krw=1_500_000_000 // len(members),
-                private_cash_krw=100_000_000 // len(members),
+                private_cash_krw=100_000_000 // len(members) // 10_000_000 * 10_000_000,  # round
             )
     # The demo's history: submitted, screened, reviewed and selected last year.
     path = ["submitted", "screening", "under_review", "selected"]
     Application.objects.filter(pk=app.pk).update(
-        state="selected", submitted_at=dt.datetime(call.year, 5, 20, 15, tzinfo=SEOUL)
+        state="selected",
+        submitted_at=dt.datetime(call.year, 5, 20, 15, tzinfo=SEOUL),
+        receipt_number=receipt_number_for(app),
     )
     before = "draft"
     for state in path:

@@ -16,37 +16,39 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.models import construct_instance
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import action
+from unfold.enums import ActionVariant
+from unfold.forms import BaseDialogForm
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
-from consortia import exports, selectors, services
+from consortia import case_file, exports, permissions, selectors, services
 from consortia import notices as services_notices
 from consortia.business_number import format_business_number
+from consortia.documents import PDF
 from consortia.models import (
     Affiliation,
     Application,
     ApplicationDocument,
-    ApplicationEvent,
+    ApplicationExport,
     ApplicationLeadProvince,
-    ApplicationPerson,
-    BudgetLine,
     CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     DeclaredProject,
-    KpiTarget,
     Notice,
     Organisation,
     OrganisationProvinceChange,
     OrganisationStaff,
     Person,
-    PlannedMilestone,
 )
 from programs.models import Call, Province, Region
 from programs.permissions import is_admin, is_officer
@@ -136,128 +138,73 @@ class LeadProvinceFilter(admin.SimpleListFilter):
         )
 
 
-# --- application inlines: read-only ------------------------------------------------------------
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-    select_related: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.select_related)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_view_permission(self, request, obj=None):
-        return officer(request)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class LeadProvinceInline(ReadOnlyInline):
-    model = ApplicationLeadProvince
-    fields = ["organisation", "province", "is_representative"]
-    select_related = ("organisation", "province")
-
-
-class BudgetLineInline(ReadOnlyInline):
-    model = BudgetLine
-    fields = ["year", "member", "national_krw", "local_cash_krw", "private_cash_krw", "private_in_kind_krw"]
-    select_related = ("member__organisation",)
-
-
-class PersonInline(ReadOnlyInline):
-    model = ApplicationPerson
-    fields = ["role", "person", "member"]
-    select_related = ("person", "member__organisation")
-
-
-class KpiTargetInline(ReadOnlyInline):
-    model = KpiTarget
-    fields = ["indicator", "year", "value"]
-
-
-class MilestoneInline(ReadOnlyInline):
-    model = PlannedMilestone
-    fields = ["year", "title", "description"]
-
-
-class DocumentInline(ReadOnlyInline):
-    model = ApplicationDocument
-    # No file link: documents are served only through the portal's permission-checked views.
-    fields = ["kind", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    select_related = ("uploaded_by",)
-
-
-class EventInline(ReadOnlyInline):
-    model = ApplicationEvent
-    fields = ["at", "from_state", "to_state", "actor", "reason"]
-    select_related = ("actor",)
-
-
 # --- applications ------------------------------------------------------------------------------
+
+
+class StepDialogForm(BaseDialogForm):
+    """Asks for nothing but a confirmation: the step needs no reason."""
+
+
+class ReasonDialogForm(BaseDialogForm):
+    """Asks for the reason before a decision (selected, not selected)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        max_length=2000,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}),
+    )
+
+
+def _dialog(title, description, form_class, submit) -> dict:
+    return {"title": title, "description": description, "form_class": form_class, "form_submit_text": submit}
 
 
 @admin.register(Application)
 class ApplicationAdmin(ModelAdmin):
+    # Sized for 1366 px: the call is a filter, the receipt number names the year and track.
     list_display = [
+        "receipt",
         "title",
         "consortium",
-        "call",
         "track",
         "representative_province",
         "region",
-        "state",
+        "state_label",
         "submitted_at",
     ]
+    list_display_links = ["receipt", "title"]
     list_filter = [
         ("call", admin.RelatedOnlyFieldListFilter),
         ("track", admin.RelatedOnlyFieldListFilter),
-        "state",
         RegionFilter,
         LeadProvinceFilter,
-    ]
-    search_fields = ["title", "consortium__name", "consortium__members__organisation__name"]
-    list_select_related = ["call", "track", "consortium__representative__province"]
-    fields = [
-        "title",
-        "call",
-        "track",
-        "consortium",
         "state",
-        "submitted_at",
-        "future_technology",
-        "key_industry",
-        "summary",
-        "created_by",
-        "created_at",
     ]
-    # The state is an FSM-protected field: it moves only through the actions below.
+    list_per_page = 50
+    search_fields = ["title", "consortium__name", "receipt_number"]  # members: get_search_results
+    search_help_text = gettext_lazy("Title, consortium, member organisation or receipt number")
+    list_select_related = ["call", "track", "consortium__representative__province"]
+    fields = ["title", "receipt_number", "call", "track", "consortium", "state", "submitted_at"]
+    # The state is an FSM-protected field: it moves only through the workflow steps below.
     readonly_fields = fields
-    inlines = [
-        LeadProvinceInline,
-        BudgetLineInline,
-        PersonInline,
-        KpiTargetInline,
-        MilestoneInline,
-        DocumentInline,
-        EventInline,
-    ]
     actions = ["export_xlsx", "start_screening", "start_review", "mark_not_selected"]
+    actions_detail = [
+        "detail_start_screening",
+        "detail_start_review",
+        "detail_select",
+        "detail_reject",
+    ]
 
     change_list_template = "admin/consortia/application/change_list.html"
+    change_form_template = "admin/consortia/application/case_file.html"
 
-    class Media:
-        css = {"all": ("css/admin.css",)}
+    @admin.display(description=gettext_lazy("receipt number"), ordering="receipt_number")
+    def receipt(self, obj: Application) -> str:
+        return obj.receipt_number or "—"
+
+    @admin.display(description=gettext_lazy("state"), ordering="state")
+    def state_label(self, obj: Application) -> str:
+        return obj.get_state_display()
 
     @admin.display(description=gettext_lazy("province"), ordering="lead_province_name")
     def representative_province(self, obj: Application) -> str:
@@ -272,13 +219,44 @@ class ApplicationAdmin(ModelAdmin):
         qs = selectors.applications_with_region(super().get_queryset(request))
         return qs if is_admin(request.user) else qs.filter(call__program__officers=request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in the title, the consortium's name, a member's name or the receipt number.
+
+        Members through EXISTS, not a join: no duplicate rows, so no DISTINCT over the list.
+        """
+        for word in search_term.split():
+            member = ConsortiumMember.objects.filter(
+                consortium=OuterRef("consortium_id"), organisation__name__icontains=word
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(consortium__name__icontains=word)
+                | Q(receipt_number__icontains=word)
+                | Exists(member)
+            )
+        return queryset, False
+
     def get_urls(self):
-        export = path(
-            "export/",
-            self.admin_site.admin_view(self.export_view),
-            name="consortia_application_export",
-        )
-        return [export, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("export/", view(self.export_view), name="consortia_application_export"),
+            path(
+                "exports/<int:export_id>/",
+                view(self.export_status_view),
+                name="consortia_application_export_status",
+            ),
+            path(
+                "exports/<int:export_id>/download/",
+                view(self.export_download_view),
+                name="consortia_application_export_download",
+            ),
+            path(
+                "<int:object_id>/documents/<int:document_id>/",
+                view(self.document_view),
+                name="consortia_application_document",
+            ),
+            *super().get_urls(),
+        ]
 
     # -- permissions: officers read; nobody adds, edits or deletes here ----------------------
 
@@ -302,26 +280,186 @@ class ApplicationAdmin(ModelAdmin):
         # Per application, decide_application checks the officer's program.
         return officer(request)
 
-    # -- export -----------------------------------------------------------------------------
+    def _step_possible(self, request, object_id, step: str) -> bool:
+        """Shown only when the officer may decide on this application and its state allows the step."""
+        cache = request.__dict__.setdefault("_possible_steps", {})
+        if object_id not in cache:
+            application = self.get_queryset(request).select_related("call").filter(pk=object_id).first()
+            allowed = application is not None and permissions.can_decide(request.user, application)
+            cache[object_id] = case_file.possible_steps(application) if allowed else []
+        return step in cache[object_id]
 
-    def _xlsx_response(self, queryset: QuerySet[Application]) -> HttpResponse:
-        response = HttpResponse(exports.applications_xlsx(queryset), content_type=exports.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{exports.export_filename()}"'
-        return response
+    def has_detail_start_screening_permission(self, request, object_id=None):
+        return self._step_possible(request, object_id, "start_screening")
+
+    def has_detail_start_review_permission(self, request, object_id=None):
+        return self._step_possible(request, object_id, "start_review")
+
+    def has_detail_select_permission(self, request, object_id=None):
+        return self._step_possible(request, object_id, "select")
+
+    def has_detail_reject_permission(self, request, object_id=None):
+        return self._step_possible(request, object_id, "reject")
+
+    # -- the case file ----------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id and self.get_queryset(request).filter(pk=object_id).exists():
+            extra_context["case"] = case_file.case_file(int(object_id))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def document_view(self, request, object_id: int, document_id: int):
+        """A document of an application in the officer's programs: PDFs open in the browser."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        document = get_object_or_404(ApplicationDocument, pk=document_id, application=application)
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=document.content_type != PDF,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+
+    # -- workflow steps on the page (unfold detail actions, each through decide_application) --
+
+    def _step(self, request, object_id, step: str, reason: str = ""):
+        try:
+            application = services.decide_application(
+                actor=request.user, application_id=int(object_id), step=step, reason=reason
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The application is now: %(state)s.") % {"state": application.get_state_display()},
+                messages.SUCCESS,
+            )
+        url = reverse("admin:consortia_application_change", args=[object_id])
+        if request.headers.get("HX-Request"):
+            return HttpResponse(headers={"HX-Redirect": url})  # the dialog posts through htmx
+        return HttpResponseRedirect(url)
+
+    @action(
+        description=gettext_lazy("Start eligibility screening"),
+        url_path="start-screening",
+        permissions=["detail_start_screening"],
+        icon="fact_check",
+        variant=ActionVariant.PRIMARY,
+        dialog=_dialog(
+            gettext_lazy("Start eligibility screening"),
+            gettext_lazy("The applicants are told that screening has started."),
+            StepDialogForm,
+            gettext_lazy("Start eligibility screening"),
+        ),
+    )
+    def detail_start_screening(self, request, form, object_id):
+        return self._step(request, object_id, "start_screening")
+
+    @action(
+        description=gettext_lazy("Start review"),
+        url_path="start-review",
+        permissions=["detail_start_review"],
+        icon="rate_review",
+        variant=ActionVariant.PRIMARY,
+        dialog=_dialog(
+            gettext_lazy("Start review"),
+            gettext_lazy("The applicants are told that their application is under review."),
+            StepDialogForm,
+            gettext_lazy("Start review"),
+        ),
+    )
+    def detail_start_review(self, request, form, object_id):
+        return self._step(request, object_id, "start_review")
+
+    @action(
+        description=gettext_lazy("Select"),
+        url_path="select",
+        permissions=["detail_select"],
+        icon="verified",
+        variant=ActionVariant.SUCCESS,
+        dialog=_dialog(
+            gettext_lazy("Select"),
+            gettext_lazy("The reason is recorded on the timeline; the applicants are told the decision."),
+            ReasonDialogForm,
+            gettext_lazy("Select"),
+        ),
+    )
+    def detail_select(self, request, form, object_id):
+        return self._step(request, object_id, "select", form.cleaned_data["reason"])
+
+    @action(
+        description=gettext_lazy("Not selected"),
+        url_path="reject",
+        permissions=["detail_reject"],
+        icon="block",
+        variant=ActionVariant.DANGER,
+        dialog=_dialog(
+            gettext_lazy("Mark as not selected"),
+            gettext_lazy("The reason is recorded on the timeline; the applicants are told the decision."),
+            ReasonDialogForm,
+            gettext_lazy("Mark as not selected"),
+        ),
+    )
+    def detail_reject(self, request, form, object_id):
+        return self._step(request, object_id, "reject", form.cleaned_data["reason"])
+
+    # -- export: a Celery task, progress on a page, the file for the officer who asked -------
+
+    def _start_export(self, request, queryset: QuerySet[Application]):
+        export = exports.request_application_export(
+            actor=request.user, application_ids=list(queryset.values_list("pk", flat=True))
+        )
+        return HttpResponseRedirect(reverse("admin:consortia_application_export_status", args=[export.pk]))
 
     def export_view(self, request):
-        """The changelist as it is filtered and searched, as an .xlsx download."""
-        if not self.has_view_permission(request):
+        """The changelist as it is filtered and searched, exported by a worker."""
+        if not self.has_view_permission(request) or request.method != "POST":
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:consortia_application_changelist") + "?e=1")
-        return self._xlsx_response(changelist.queryset)
+        return self._start_export(request, changelist.queryset)
 
     @admin.action(description=gettext_lazy("Export to Excel (xlsx)"))
     def export_xlsx(self, request, queryset):
-        return self._xlsx_response(queryset)
+        return self._start_export(request, queryset)
+
+    def _export_or_404(self, request, export_id: int) -> ApplicationExport:
+        export = get_object_or_404(ApplicationExport, pk=export_id)
+        if not exports.can_download_export(request.user, export):
+            raise Http404  # another officer's export: not even its existence
+        return export
+
+    def export_status_view(self, request, export_id: int):
+        """The export's progress; htmx polls the fragment until the file is ready."""
+        export = self._export_or_404(request, export_id)
+        template = (
+            "admin/consortia/application/_export_progress.html"
+            if request.headers.get("HX-Request")
+            else "admin/consortia/application/export.html"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export to Excel (xlsx)"),
+            "opts": self.model._meta,
+            "export": export,
+        }
+        return TemplateResponse(request, template, context)
+
+    def export_download_view(self, request, export_id: int):
+        export = self._export_or_404(request, export_id)
+        if export.status != ApplicationExport.Status.DONE or not export.file:
+            raise Http404
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=export.file.name.rsplit("/", 1)[-1],
+            content_type=exports.XLSX_CONTENT_TYPE,
+        )
 
     # -- workflow steps ---------------------------------------------------------------------
 

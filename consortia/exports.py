@@ -1,33 +1,41 @@
-"""The officers' xlsx export of applications: one row each, with budget totals per plan year and source."""
+"""The officers' xlsx export of applications: one row each, with budget totals per plan year and source.
+
+It runs as a Celery task (`consortia.tasks.build_application_export`): the request only records what
+to export (`request_application_export`), the worker streams the rows into a write-only workbook
+under MEDIA_ROOT/exports/ in chunks, so memory stays bounded however many rows, and records its
+progress on the ApplicationExport row that the officer's page polls.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from config.xlsx import append_row
-from consortia.models import Application, BudgetLine
+from config.xlsx import as_text
+from consortia.models import Application, ApplicationExport, BudgetLine
 from consortia.selectors import SOURCES, applications_with_region, budget_totals_by_year
+from programs.permissions import is_admin, is_officer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KST = ZoneInfo("Asia/Seoul")
 MONEY_FORMAT = "#,##0"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-def applications_for_export(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """The rows of the export, everything a row shows preloaded in the same query."""
-    return applications_with_region(
-        applications.select_related("call", "track", "consortium__representative__province")
-    )
+CHUNK = 500  # rows read and written per step: bounds memory and the size of each IN (...)
 
 
 def source_label(source: str) -> str:
@@ -53,7 +61,7 @@ def _field_label(name: str) -> str:
 
 def base_headers() -> list[str]:
     return [
-        "ID",
+        _field_label("receipt_number"),
         _field_label("title"),
         _field_label("call"),
         _field_label("track"),
@@ -71,42 +79,72 @@ def _local(at: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(at, KST).replace(tzinfo=None) if at else None
 
 
-def applications_workbook(applications: QuerySet[Application]) -> Workbook:
-    """A workbook of `applications` in two queries, however many rows: rows, then budget sums."""
-    rows = list(applications_for_export(applications))
-    totals = budget_totals_by_year([a.pk for a in rows])
-    years = sorted({year for per_year in totals.values() for year in per_year})
+def _cell(ws, value: Any, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
+    """Every cell of the export is made here, so user text is never a formula (config.xlsx)."""
+    cell = as_text(WriteOnlyCell(ws, value=value))
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    return cell
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _rows(ids: list[int]) -> list[Application]:
+    qs = applications_with_region(
+        Application.objects.filter(pk__in=ids).select_related(
+            "call", "track", "consortium__representative__province"
+        )
+    )
+    by_id = {a.pk: a for a in qs}
+    return [by_id[pk] for pk in ids if pk in by_id]  # the list's order, as the officer saw it
+
+
+def write_applications_xlsx(
+    application_ids: list[int], path: Path, progress: Callable[[int], None] | None = None
+) -> int:
+    """Streams the applications into an .xlsx at `path`, CHUNK rows at a time; returns the row count."""
+    years: set[int] = set()
+    for ids in _chunks(application_ids):
+        years |= set(BudgetLine.objects.filter(application__in=ids).values_list("year", flat=True).distinct())
+    years_sorted = sorted(years)
 
     base = base_headers()
-    money_headers = [year_header(y, s) for y in years for s in (*SOURCES, None)]
+    money_headers = [year_header(y, s) for y in years_sorted for s in (*SOURCES, None)]
     money_headers += [total_header(s) for s in (*SOURCES, None)]
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("applications"))[:31]
-    append_row(ws, base + money_headers)
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(str(_("applications"))[:31])
     ws.freeze_panes = "A2"
+    widths = [16, 40, 30, 16, 24, 20, 12, 12, 14, 18]
+    for i, width in enumerate(widths + [16] * len(money_headers), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    bold = Font(bold=True)
+    ws.append([_cell(ws, h, font=bold) for h in base + money_headers])
 
-    for app in rows:
-        per_year = totals.get(app.pk, {})
-        rep = app.consortium.representative
-        money: list[int] = []
-        source_totals = dict.fromkeys(SOURCES, 0)
-        for year in years:
-            amounts = per_year.get(year, dict.fromkeys(SOURCES, 0))
-            money += [amounts[s] for s in SOURCES]
-            money.append(sum(amounts.values()))
-            for s in SOURCES:
-                source_totals[s] += amounts[s]
-        money += [source_totals[s] for s in SOURCES]
-        money.append(sum(source_totals.values()))
-        append_row(
-            ws,
-            [
-                app.pk,
+    done = 0
+    for ids in _chunks(application_ids):
+        rows = _rows(ids)
+        totals = budget_totals_by_year([a.pk for a in rows])
+        for app in rows:
+            per_year = totals.get(app.pk, {})
+            rep = app.consortium.representative
+            money: list[int] = []
+            source_totals = dict.fromkeys(SOURCES, 0)
+            for year in years_sorted:
+                amounts = per_year.get(year, dict.fromkeys(SOURCES, 0))
+                money += [amounts[s] for s in SOURCES]
+                money.append(sum(amounts.values()))
+                for s in SOURCES:
+                    source_totals[s] += amounts[s]
+            money += [source_totals[s] for s in SOURCES]
+            money.append(sum(source_totals.values()))
+            text = [
+                app.receipt_number,
                 app.title,
                 app.call.title,
                 app.track.name,
@@ -115,30 +153,74 @@ def applications_workbook(applications: QuerySet[Application]) -> Workbook:
                 app.lead_province_name,  # as submitted
                 app.region_name or "",
                 app.get_state_display(),
-                _local(app.submitted_at),
-                *money,
-            ],
-        )
-
-    first_money_col = len(base) + 1
-    for row in ws.iter_rows(min_row=2, min_col=first_money_col):
-        for cell in row:
-            cell.number_format = MONEY_FORMAT
-    submitted_col = base.index(_field_label("submitted_at")) + 1
-    for (cell,) in ws.iter_rows(min_row=2, min_col=submitted_col, max_col=submitted_col):
-        cell.number_format = DATETIME_FORMAT
-    widths = [8, 40, 30, 16, 24, 20, 12, 12, 14, 18]
-    for i, width in enumerate(widths + [16] * len(money_headers), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    return wb
-
-
-def applications_xlsx(applications: QuerySet[Application]) -> bytes:
-    """The export as the bytes of an .xlsx file."""
-    out = io.BytesIO()
-    applications_workbook(applications).save(out)
-    return out.getvalue()
+            ]
+            ws.append(
+                [
+                    *(_cell(ws, v) for v in text),
+                    _cell(ws, _local(app.submitted_at), DATETIME_FORMAT),
+                    *(_cell(ws, m, MONEY_FORMAT) for m in money),
+                ]
+            )
+        done += len(rows)
+        if progress:
+            progress(done)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return done
 
 
 def export_filename() -> str:
     return f"applications-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+# --- the export as a job: requested by an officer, built by a worker ------------------------------
+
+
+def request_application_export(*, actor, application_ids: list[int]) -> ApplicationExport:
+    """Records what to export (the list as the officer filtered it) and queues the worker's task."""
+    if not is_officer(actor):
+        raise PermissionDenied
+    from consortia.tasks import build_application_export
+
+    ids = [int(pk) for pk in application_ids]
+    with transaction.atomic():
+        export = ApplicationExport.objects.create(
+            requested_by=actor, application_ids=ids, rows_total=len(ids)
+        )
+        # After commit: a worker cannot see an uncommitted row.
+        transaction.on_commit(lambda: build_application_export.delay(export.pk))
+    return export
+
+
+def build_export(*, export_id: int) -> None:
+    """Writes the file of a queued export once, recording progress; a redelivered task does nothing."""
+    claimed = ApplicationExport.objects.filter(pk=export_id, status=ApplicationExport.Status.QUEUED).update(
+        status=ApplicationExport.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    export = ApplicationExport.objects.get(pk=export_id)
+
+    def progress(done: int) -> None:
+        ApplicationExport.objects.filter(pk=export_id).update(rows_done=done)
+
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / export_filename()
+            rows = write_applications_xlsx(export.application_ids, path, progress)
+            with path.open("rb") as fh:
+                # Through the storage: MEDIA_ROOT/exports/<id>/ on disk, streamed in chunks.
+                name = default_storage.save(f"exports/{export.pk}/{export_filename()}", File(fh))
+    except Exception:
+        ApplicationExport.objects.filter(pk=export_id).update(
+            status=ApplicationExport.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    ApplicationExport.objects.filter(pk=export_id).update(
+        status=ApplicationExport.Status.DONE, file=name, rows_done=rows, finished_at=timezone.now()
+    )
+
+
+def can_download_export(user, export: ApplicationExport) -> bool:
+    """Only the officer who asked for it, or an administrator."""
+    return is_admin(user) or (user.is_authenticated and export.requested_by_id == user.pk)

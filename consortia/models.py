@@ -234,6 +234,8 @@ class Application(models.Model):
     # protected: only transitions move it; re-fetch instead of refresh_from_db().
     state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # 접수번호: a stable human number assigned at submission, e.g. 2026-LEAP-0007.
+    receipt_number = models.CharField(_("receipt number"), max_length=60, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,6 +243,13 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "receipt_number"],
+                condition=~Q(receipt_number=""),
+                name="receipt_number_unique_in_call",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -589,3 +598,36 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ApplicationExport(models.Model):
+    """An officer's xlsx export of the application list, built by a worker (consortia.exports)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    # The ids as the officer's filtered list showed them, in its order: the export is of that moment.
+    application_ids = models.JSONField(default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application export")
+        verbose_name_plural = _("application exports")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows_total else min(100, self.rows_done * 100 // self.rows_total)

@@ -46,6 +46,7 @@ from consortia.models import (
     PlannedMilestone,
 )
 from consortia.notices import queue_notice
+from consortia.notifications import notify_state_change
 from consortia.rules import check_application
 from consortia.selectors import members_with_province_on
 from evaluations.permissions import is_reviewer_in_call
@@ -860,10 +861,20 @@ def delete_document(*, actor, document_id: int) -> None:
 # --- applications: workflow -----------------------------------------------------------------
 
 
-def _record(application: Application, actor, before: str, reason: str = "") -> None:
-    ApplicationEvent.objects.create(
+def _record(application: Application, actor, before: str, reason: str = "") -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
         application=application, actor=actor, from_state=before, to_state=application.state, reason=reason
     )
+
+
+def receipt_number_for(application: Application) -> str:
+    """The next 접수번호 of the application's track: `<call year>-<TRACK CODE>-<nnnn>`, unique per call.
+
+    Called by submit_application under its lock on the call (consortia/locks.py), so two
+    submissions cannot draw the same number; numbers are never reused (withdrawn ones keep theirs).
+    """
+    taken = Application.objects.filter(track=application.track_id).exclude(receipt_number="").count()
+    return f"{application.call.year}-{application.track.code.upper()}-{taken + 1:04d}"
 
 
 @transaction.atomic
@@ -909,7 +920,8 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)
     before = application.state
     application.submit(at=now)
-    application.save(update_fields=["state", "submitted_at"])
+    application.receipt_number = receipt_number_for(application)
+    application.save(update_fields=["state", "submitted_at", "receipt_number"])
     snapshot_lead_provinces(application)
     _record(application, actor, before)
     recipients = sorted(
@@ -1003,5 +1015,6 @@ def decide_application(*, actor, application_id: int, step: str, reason: str = "
     before = application.state
     method()
     application.save(update_fields=["state"])
-    _record(application, actor, before, reason)
+    event = _record(application, actor, before, reason)
+    notify_state_change(application, event=event)  # the applicants' email, once per change
     return application

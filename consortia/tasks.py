@@ -39,3 +39,11 @@ def move_organisations_to_successor_provinces() -> int:
     from consortia.services import move_organisations_to_successors
 
     return move_organisations_to_successors(on=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def build_application_export(export_id: int) -> None:
+    """Builds one officer's xlsx export; claimed by a conditional UPDATE, so a redelivery is a no-op."""
+    from consortia.exports import build_export
+
+    build_export(export_id=export_id)

@@ -1,5 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -12,8 +14,13 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.decorators import action
+from unfold.forms import BaseDialogForm
+from unfold.widgets import UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextareaWidget
 
-from programs import services
+from config.errors import DomainError
+from programs import selectors, services
+from programs.admin_beat import UNFOLD_BEAT_ADMINS
 from programs.models import (
     DEFAULT_EXEMPT_KINDS,
     Call,
@@ -43,8 +50,19 @@ class ProvinceSuccessionInline(TabularInline):
     verbose_name_plural = _("became (successors)")
 
 
+class OfficersReadReferenceData:
+    """Provinces and region schemes: officers read them (a call's page links to its scheme),
+    administrators change them (Django's model permissions)."""
+
+    def has_module_permission(self, request):
+        return is_officer(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_officer(request.user) or super().has_view_permission(request, obj)
+
+
 @admin.register(Province)
-class ProvinceAdmin(ModelAdmin):
+class ProvinceAdmin(OfficersReadReferenceData, ModelAdmin):
     """Administrators add a merger or a new code as data: a new row plus succession rows."""
 
     list_display = ["code", "name", "name_en", "effective_from", "effective_to"]
@@ -99,13 +117,13 @@ class RegionInline(StackedInline):
 
 
 @admin.register(RegionScheme)
-class RegionSchemeAdmin(ModelAdmin):
+class RegionSchemeAdmin(OfficersReadReferenceData, ModelAdmin):
     list_display = ["name", "name_en", "is_default"]
     inlines = [RegionInline]
 
 
 @admin.register(Region)
-class RegionAdmin(ModelAdmin):
+class RegionAdmin(OfficersReadReferenceData, ModelAdmin):
     list_display = ["name", "scheme", "code", "is_capital_area"]
     list_filter = ["scheme"]
     list_select_related = ["scheme"]
@@ -232,9 +250,19 @@ class CallAdminForm(forms.ModelForm):
         return data
 
 
+class ExtendDeadlineForm(BaseDialogForm):
+    closes_at = forms.SplitDateTimeField(label=_("new close time"), widget=UnfoldAdminSplitDateTimeWidget)
+    reason = forms.CharField(
+        label=_("reason"), max_length=2000, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3})
+    )
+
+
 @admin.register(Call)
 class CallAdmin(ModelAdmin):
     form = CallAdminForm
+    # Before anyone types: which rules are frozen, since when and why; and the extensions so far.
+    change_form_before_template = "admin/programs/call/frozen.html"
+    actions_detail = ["extend_deadline"]
     list_display = ["title", "program", "year", "stage", "opens_at", "closes_at", "status"]
     list_filter = ["program", "year", "stage"]
     list_select_related = ["program"]
@@ -246,6 +274,63 @@ class CallAdmin(ModelAdmin):
     @admin.display(description=_("status"))
     def status(self, obj: Call) -> str:
         return obj.status_label
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and call_rules_locked(obj):
+            # Tracks and rules are inlines, read-only by CallChildInline; these are the call's own.
+            own = {f.name for f in Call._meta.get_fields() if not f.one_to_many and not f.auto_created}
+            return sorted(services.RULE_FIELDS & own)
+        return super().get_readonly_fields(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        call = self.get_queryset(request).filter(pk=object_id).first() if object_id else None
+        if call is not None:
+            extra_context["frozen"] = selectors.call_freeze(call, services.RULE_FIELDS)
+            extra_context["extensions"] = call.deadline_extensions.select_related("actor")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def has_extend_deadline_permission(self, request, object_id=None):
+        call = self.get_queryset(request).filter(pk=object_id).first() if object_id else None
+        return bool(call and is_officer_of(request.user, call.program_id) and call_rules_locked(call))
+
+    @action(
+        description=_("Extend the deadline"),
+        url_path="extend-deadline",
+        permissions=["extend_deadline"],
+        icon="more_time",
+        dialog={
+            "title": _("Extend the deadline"),
+            "description": _(
+                "The call's rules are frozen; only its close time moves. The extension is recorded "
+                "with its reason and every applicant of this call is told by email."
+            ),
+            "form_class": ExtendDeadlineForm,
+            "form_submit_text": _("Extend the deadline"),
+        },
+    )
+    def extend_deadline(self, request, form, object_id):
+        try:
+            extension = services.extend_call_deadline(
+                actor=request.user,
+                call_id=int(object_id),
+                closes_at=form.cleaned_data["closes_at"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            details = " ".join(m for ms in exc.fields.values() for m in ms)
+            self.message_user(request, f"{exc.message} {details}".strip(), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The deadline is now %(at)s; the applicants are being told.")
+                % {"at": timezone.localtime(extension.new_closes_at).strftime("%Y-%m-%d %H:%M")},
+                messages.SUCCESS,
+            )
+        url = reverse("admin:programs_call_change", args=[object_id])
+        if request.headers.get("HX-Request"):
+            return HttpResponse(headers={"HX-Redirect": url})
+        return HttpResponseRedirect(url)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -299,7 +384,7 @@ def _superuser_scoped(admin_class):
 
 
 for _model in (PeriodicTask, IntervalSchedule, CrontabSchedule, ClockedSchedule, SolarSchedule):
-    _existing = type(admin.site._registry[_model])
+    _existing = UNFOLD_BEAT_ADMINS[_model]  # unfold's look; the permissions are _officer_scoped's
     admin.site.unregister(_model)
     admin.site.register(_model, _superuser_scoped(_existing))
 

@@ -548,3 +548,29 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeadlineExtension(models.Model):
+    """An officer moved a call's close time after applications came in: who, when, why, from, to."""
+
+    call = models.ForeignKey(Call, models.CASCADE, related_name="deadline_extensions", verbose_name=_("call"))
+    old_closes_at = models.DateTimeField(_("previous close time"))
+    new_closes_at = models.DateTimeField(_("new close time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["call", "at", "id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_closes_at__gt=models.F("old_closes_at")), name="extension_moves_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call}: {self.old_closes_at:%Y-%m-%d %H:%M} → {self.new_closes_at:%Y-%m-%d %H:%M}"

@@ -107,3 +107,18 @@ def province_by_code(code: str, *, on: dt.date | None = None) -> Province | None
     rows = Province.objects.filter(code=code)
     day = on or timezone.localdate()
     return rows.in_force_on(day).first() or rows.order_by("-effective_from").first()
+
+
+def call_freeze(call: Call, rule_fields: frozenset[str]) -> dict | None:
+    """Why a call's rules are frozen (None if they are not): since the first submission, how many,
+    and the labels of the frozen fields (tracks, matching rules and member minimums included)."""
+    submitted = call.applications.filter(submitted_at__isnull=False)
+    first = submitted.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    if first is None:
+        return None
+    labels = []
+    for name in sorted(rule_fields):
+        field = Call._meta.get_field(name)
+        model = field.related_model if field.one_to_many else None
+        labels.append(str(model._meta.verbose_name_plural if model else field.verbose_name))
+    return {"first_submitted_at": first, "count": submitted.count(), "fields": labels}

@@ -22,6 +22,7 @@ from consortia.locks import lock_call
 from programs.exceptions import InvalidCall, RulesLocked
 from programs.models import (
     Call,
+    DeadlineExtension,
     MatchingRule,
     MemberTypeRequirement,
     Program,
@@ -442,3 +443,29 @@ def record_heartbeat(*, name: str = "worker") -> WorkerHeartbeat:
         WorkerHeartbeat.objects.filter(pk=beat.pk).update(last_seen_at=now, runs=F("runs") + 1)
         beat.refresh_from_db()
     return beat
+
+
+@transaction.atomic
+def extend_call_deadline(*, actor, call_id: int, closes_at: dt.datetime, reason: str) -> DeadlineExtension:
+    """Moves a call's close time later (its rules may be frozen), records why, and tells its applicants."""
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if not can_change_call(actor, call):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Required.")]
+    if closes_at <= call.closes_at:
+        errors["closes_at"] = [_("An extension moves the close time later than the current one.")]
+    elif closes_at <= timezone.now():
+        errors["closes_at"] = [_("The new close time must be in the future.")]
+    if errors:
+        raise InvalidCall(_("The deadline was not extended."), fields=errors)
+    extension = DeadlineExtension.objects.create(
+        call=call, old_closes_at=call.closes_at, new_closes_at=closes_at, actor=actor, reason=reason.strip()
+    )
+    call.closes_at = closes_at
+    call.save(update_fields=["closes_at"])
+    from consortia.notifications import notify_deadline_extended
+
+    notify_deadline_extended(extension)
+    return extension

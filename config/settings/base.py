@@ -8,6 +8,7 @@ instead of servers. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -311,5 +312,21 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- back office (django-unfold) ---------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": _("Megaproject administration"),
+    "SITE_HEADER": _("Megaproject administration"),
+    "SITE_SYMBOL": "hub",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [lambda request: static("css/admin.css")],
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        # A callable: each user sees only the groups and models they may open.
+        "navigation": "config.admin_nav.navigation",
     },
 }

@@ -27,6 +27,7 @@ from consortia.models import (
     Person,
     PlannedMilestone,
 )
+from consortia.services import receipt_number_for
 from evaluations.models import Reviewer
 from programs import reference_data, services
 from programs.models import (
@@ -36,6 +37,7 @@ from programs.models import (
     Province,
     RegionScheme,
 )
+from programs.money import format_krw
 
 PASSWORD = "demo-pass-2026"
 PROGRAM_CODE = "regional-megaproject"
@@ -58,6 +60,14 @@ ORGS = [
     ("(주)새만금모빌리티", "52", OrganisationType.STARTUP, "1018100340"),
     ("(주)동남로보틱스", "48", OrganisationType.MIDSIZE_FIRM, "6068160523"),
 ]
+
+# The theme of each application: (future technology, regional key industry), as the guideline asks.
+THEMES = {
+    "대경 이차전지 초광역 사업단": ("차세대 전고체 이차전지 소재", "이차전지"),
+    "충남 수소에너지 사업단": ("수전해 그린수소 생산·저장", "수소에너지"),
+    "전북 미래모빌리티 사업단": ("레벨4 자율주행", "미래 모빌리티"),
+    "경남 스마트제조 사업단": ("AI 협동로봇", "스마트 제조"),
+}
 
 # name, representative, other lead governments, contact, members (org, role), track, state, title
 CONSORTIA = [
@@ -102,6 +112,14 @@ CONSORTIA = [
         "AI 기반 스마트 제조 로봇 지역혁신",
     ),
 ]
+
+
+# 6억원 of national money a year, split in round amounts by the number of non-government members.
+NATIONAL_SPLITS = {
+    1: [600_000_000],
+    2: [400_000_000, 200_000_000],
+    3: [300_000_000, 200_000_000, 100_000_000],
+}
 
 
 class Command(BaseCommand):
@@ -209,7 +227,7 @@ class Command(BaseCommand):
                     "code": "leap",
                     "name": "지역혁신도약형",
                     "name_en": "Regional innovation leap",
-                    "national_cap_per_year_krw": 1_850_000_000,
+                    "national_cap_per_year_krw": 1_800_000_000,
                     "duration_years": 3,
                     "min_provinces": 1,
                     "quota_per_region": 1,
@@ -236,7 +254,7 @@ class Command(BaseCommand):
             ],
             required_documents=["proposal"],
         )
-        call.guideline.save("guideline-demo.pdf", ContentFile(demo_pdf(call.title_en)), save=True)
+        call.guideline.save("guideline-demo.pdf", ContentFile(guideline_pdf(call)), save=True)
         tracks = {t.code: t for t in call.tracks.all()}
         for name, rep, co_leads, username, members, track, state, title in CONSORTIA:
             contact = self._user(username, "담당자", name[:2])
@@ -257,26 +275,30 @@ class Command(BaseCommand):
                 track=tracks[track],
                 consortium=consortium,
                 title=title,
-                future_technology=title.split()[0],
-                key_industry=name.split()[1],
+                future_technology=THEMES[name][0],
+                key_industry=THEMES[name][1],
                 summary=f"{title}: 지역 주력산업과 미래유망기술을 결합한 {tracks[track].name} 과제",
                 created_by=contact,
             )
             lead_gov = consortium.members.get(organisation=orgs[rep])
-            share = 600_000_000 // len(member_rows)
+            # Round amounts, as plans are written: the lead institution takes the larger national
+            # share, firms bring the private match (cash and in kind).
+            national = NATIONAL_SPLITS[len(member_rows)]
+            firms = [m for m in member_rows if m.organisation.is_firm] or member_rows[-1:]
             for year in (1, 2, 3):
                 # Local matching cash comes from the lead local government: 21% of national + local.
                 BudgetLine.objects.create(
                     application=app, member=lead_gov, year=year, local_cash_krw=160_000_000
                 )
-                for m in member_rows:
+                for m, national_krw in zip(member_rows, national, strict=True):
+                    private = m in firms
                     BudgetLine.objects.create(
                         application=app,
                         member=m,
                         year=year,
-                        national_krw=share,
-                        private_cash_krw=40_000_000 // len(member_rows),
-                        private_in_kind_krw=20_000_000 // len(member_rows),
+                        national_krw=national_krw,
+                        private_cash_krw=40_000_000 // len(firms) if private else 0,
+                        private_in_kind_krw=20_000_000 // len(firms) if private else 0,
                     )
             for indicator, per_year in (("new_jobs", 40), ("patents_filed", 6), ("sales_krw", 1_500_000_000)):
                 for year in (1, 2, 3):
@@ -297,7 +319,7 @@ class Command(BaseCommand):
             )
             if state != Application.State.DRAFT:
                 # The call requires the plan; the draft is left for the applicant to upload.
-                plan = demo_pdf(f"Application {app.pk}", kind="project plan")
+                plan = korean_pdf([(18, title), (12, f"{name} 사업계획서 (데모)"), (11, app.summary)])
                 document = ApplicationDocument(
                     application=app,
                     kind=ApplicationDocument.Kind.PROPOSAL,
@@ -322,6 +344,8 @@ class Command(BaseCommand):
                     break
                 before = app.state
                 getattr(app, method)(**kwargs)
+                if method == "submit":
+                    app.receipt_number = receipt_number_for(app)  # 접수번호, as submission assigns it
                 app.save()
                 if method == "submit":
                     consortia_services.snapshot_lead_provinces(app)
@@ -416,18 +440,67 @@ class Command(BaseCommand):
         )
 
 
-def demo_pdf(title: str, kind: str = "call guideline") -> bytes:
-    """A small valid one-page PDF naming the call (the real guideline is uploaded by officers)."""
-    text = f"{title} - {kind} (demo)".replace("(", "[").replace(")", "]")
-    stream = f"BT /F1 18 Tf 60 760 Td ({text}) Tj ET".encode()
+def guideline_pdf(call) -> bytes:
+    """The demo call's guideline (공고문) in Korean: a one-page PDF the seed writes itself."""
+    tracks = [
+        (11, f"{t.name}: 연간 국비 {format_krw(t.national_cap_per_year_krw)} 이내, {t.duration_years}년")
+        for t in call.tracks.all()
+    ]
+    return korean_pdf(
+        [
+            (18, call.title),
+            (11, "과학기술정보통신부 공고 (데모)"),
+            (13, "1. 사업 목적"),
+            (11, "지역 주력산업과 미래유망기술을 결합한 장기 대형 연구개발 사업단을 육성합니다."),
+            (13, "2. 지원 유형과 규모"),
+            *tracks,
+            (11, "권역별 1개 내외 선정, 지방비는 (국비 + 지방비)의 20% 이상 현금 매칭"),
+            (13, "3. 신청 자격"),
+            (11, "비수도권 광역지방자치단체가 대표하는 사업단 (초광역협력형은 2개 이상 시·도)"),
+            (13, "4. 접수 기간"),
+            (
+                11,
+                f"{timezone.localtime(call.opens_at):%Y-%m-%d %H:%M}부터 "
+                f"{timezone.localtime(call.closes_at):%Y-%m-%d %H:%M}까지 (한국 표준시)",
+            ),
+            (13, "5. 제출 서류"),
+            (11, "사업계획서(PDF 또는 HWP), 지방비 매칭 확약서, 사업단 구성 협약서"),
+        ]
+    )
+
+
+def korean_pdf(lines: list[tuple[int, str]]) -> bytes:
+    """A one-page PDF of Korean text lines (size, text), in the standard Adobe-Korea1 font.
+
+    HYSMyeongJo-Medium with the UniKS-UCS2-H CMap is one of PDF's predefined CJK fonts: viewers
+    supply it (Chrome and pdf.js with the system's Korean fonts), so nothing is embedded.
+    """
+    ops = ["BT", "60 780 Td"]
+    for size, text in lines:
+        ops.append(f"/F1 {size} Tf")
+        ops.append(f"<{text.encode('utf-16-be').hex().upper()}> Tj")
+        ops.append(f"0 -{int(size * 2)} Td")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /HYSMyeongJo-Medium /Encoding /UniKS-UCS2-H "
+        b"/DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /HYSMyeongJo-Medium "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Korea1) /Supplement 1 >> "
+        b"/FontDescriptor 7 0 R /DW 1000 /W [1 95 500] >>",
+        b"<< /Type /FontDescriptor /FontName /HYSMyeongJo-Medium /Flags 6 "
+        b"/FontBBox [-88 -88 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 "
+        b"/StemV 80 >>",
     ]
+    return _pdf(objects)
+
+
+def _pdf(objects: list[bytes]) -> bytes:
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
