@@ -105,7 +105,7 @@ class PanelIn(serializers.Serializer):
     bonus_items = RubricRowIn(many=True, required=False, default=list, max_length=30)
 
 
-class MemberIn(serializers.Serializer):
+class PanelMemberIn(serializers.Serializer):
     reviewer = serializers.IntegerField()
     is_chair = serializers.BooleanField(default=False)
 

@@ -65,10 +65,10 @@ class PanelDetailApi(APIView):
 
 
 class PanelMembersApi(APIView):
-    @extend_schema(request=s.MemberIn, responses={201: None})
+    @extend_schema(request=s.PanelMemberIn, responses={201: None})
     def post(self, request: Request, pk: int) -> Response:
         panel = _panel(request.user, pk)
-        data = s.MemberIn(data=request.data)
+        data = s.PanelMemberIn(data=request.data)
         data.is_valid(raise_exception=True)
         member = services.add_panel_member(
             actor=request.user,
@@ -259,6 +259,7 @@ class PledgeApi(APIView):
 
 
 class ReviewQueueApi(APIView):
+    @extend_schema(operation_id="reviews_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotFound
@@ -283,6 +284,9 @@ class ReviewQueueApi(APIView):
 class ReviewApi(APIView):
     """The application beside the reviewer's own sheet; PUT saves a draft."""
 
+    serializer_class = s.ScoreOut
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         a = _review(request.user, pk)
         sheet = selectors.review_sheet(a)
