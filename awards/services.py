@@ -260,6 +260,9 @@ def create_award(
             )
             _entry(tranche, LedgerEntry.Kind.PLANNED, Bucket.BUDGET, amount, actor)
     ensure_grade_scale(award.program_id)
+    from monitoring.services import generate_milestones  # monitoring follows the award from here
+
+    generate_milestones(award_id=award.pk)
     return award
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "consortia",
     "evaluations",
     "awards",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
