@@ -97,6 +97,15 @@ def generate_milestones(*, award_id: int) -> int:
     return len(new)
 
 
+def start_monitoring(*, award_id: int) -> None:
+    """A new award's milestones; its targets enter its program's rollups after commit."""
+    from monitoring.tasks import refresh_kpi_rollup
+
+    generate_milestones(award_id=award_id)
+    program_id = Award.objects.values_list("program_id", flat=True).get(pk=award_id)
+    enqueue_after_commit(refresh_kpi_rollup, program_id, None)
+
+
 def _lock_milestone(milestone_id: int) -> Milestone:
     return Milestone.objects.select_for_update(of=("self",)).select_related("award").get(pk=milestone_id)
 

@@ -30,8 +30,9 @@ def remind_milestone_chunk(milestone_ids: list[int], today: str | None = None) -
 
 
 @shared_task(acks_late=True)
-def refresh_kpi_rollup(program_id: int, year: int) -> int:
-    """Recomputes one program's rollups for one calendar year (after a validation)."""
+def refresh_kpi_rollup(program_id: int, year: int | None = None) -> int:
+    """Recomputes one program's rollups for one calendar year (after a validation) or all its
+    years (after an award brought its targets)."""
     from monitoring.rollups import refresh_rollup
     from programs.models import Program
 
