@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("consortia.api.urls")),
     path("api/", include("evaluations.api.urls")),
     path("api/awards/", include("awards.api.urls")),
+    path("api/monitoring/", include("monitoring.api.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
