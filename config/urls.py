@@ -28,5 +28,6 @@ urlpatterns = [
     path("calls/", program_views.open_calls, name="open-calls"),
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
     path("", include("awards.urls")),
+    path("", include("monitoring.urls")),
     path("", include("consortia.urls")),
 ]
