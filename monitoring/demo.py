@@ -1,5 +1,5 @@
 """The demo's monitoring: deliverables due within 30 days and one overdue, KPI reports (some
-validated), and beat's reminder job made due so that `make run` mails reminders within a minute."""
+validated), and the reminder job queued once so that `make run` mails reminders within a minute."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from awards.models import Award
 from monitoring import rollups, services
 from monitoring.models import Milestone
+from programs.deadlines import next_working_day
 from programs.models import Program
 
 DEMO_DELIVERABLES = [
@@ -40,7 +41,12 @@ def seed_monitoring(*, program: Program, officer) -> int:
                 kind=Milestone.Kind.PLANNED,
                 sequence=90 + days % 97,
                 title=title,
-                due_on=today + dt.timedelta(days=days),
+                # Rolled like every due date; the overdue one stays before today.
+                due_on=min(
+                    next_working_day(today + dt.timedelta(days=days)), today + dt.timedelta(days=days + 3)
+                )
+                if days > 0
+                else today + dt.timedelta(days=days),
             )
         contact = award.consortium.contacts.order_by("pk").first()
         if contact is None:
@@ -62,9 +68,9 @@ def seed_monitoring(*, program: Program, officer) -> int:
 
 
 def _make_reminders_due_now() -> None:
-    """Beat runs a daily job it 'missed' at its first tick: the demo's reminders go out at once."""
-    from django_celery_beat.models import PeriodicTask
+    """Queues the beat job's task once now: beat runs it daily at 08:00 (django-celery-beat loads a
+    crontab entry only around its hour), and the demo should show reminders within a minute."""
+    from config.celery import enqueue_after_commit
+    from monitoring.tasks import send_milestone_reminders
 
-    PeriodicTask.objects.filter(name="send-milestone-reminders").update(
-        last_run_at=timezone.now() - dt.timedelta(days=2)
-    )
+    enqueue_after_commit(send_milestone_reminders)
