@@ -41,10 +41,8 @@ def seed_monitoring(*, program: Program, officer) -> int:
                 kind=Milestone.Kind.PLANNED,
                 sequence=90 + days % 97,
                 title=title,
-                # Rolled like every due date; the overdue one stays before today.
-                due_on=min(
-                    next_working_day(today + dt.timedelta(days=days)), today + dt.timedelta(days=days + 3)
-                )
+                # Rolled like every due date (the overdue one is left before today).
+                due_on=next_working_day(today + dt.timedelta(days=days))
                 if days > 0
                 else today + dt.timedelta(days=days),
             )
