@@ -8,6 +8,11 @@ SCHEDULES = {
         {"minute": "0", "hour": "8"},
         "Daily at 08:00 KST: milestone reminders (D-30, D-7, D-1, overdue then weekly), once each.",
     ),
+    "rebuild-kpi-rollups": (
+        "monitoring.tasks.rebuild_kpi_rollups",
+        {"minute": "30", "hour": "3"},
+        "Daily at 03:30 KST: every KPI rollup recomputed (heals a refresh lost while the broker was down).",
+    ),
     "send-officer-digests": (
         "monitoring.tasks.send_officer_digests",
         {"minute": "0", "hour": "8", "day_of_week": "1"},

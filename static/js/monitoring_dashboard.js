@@ -22,3 +22,35 @@
   draw("chart-region", "chart-region-data");
   draw("chart-track", "chart-track-data");
 })();
+
+// "Recompute all rollups": starts the Celery task, then shows its progress from the task's own meta.
+(function () {
+  const button = document.getElementById("rebuild");
+  if (!button) return;
+  const bar = document.getElementById("rebuild-progress");
+  const status = document.getElementById("rebuild-status");
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    bar.hidden = false;
+    bar.removeAttribute("value");
+    status.textContent = "";
+    try {
+      const started = await fetch(button.dataset.url, { method: "POST", headers: { "X-CSRFToken": csrf } });
+      if (!started.ok) throw new Error(started.status);
+      const { task_id } = await started.json();
+      const url = button.dataset.progress.replace("TASK", task_id);
+      for (;;) {
+        const state = await (await fetch(url)).json();
+        if (state.state === "PROGRESS") { bar.max = state.total; bar.value = state.current; status.textContent = state.current + " / " + state.total; }
+        if (state.state === "SUCCESS") { bar.max = 1; bar.value = 1; status.textContent = "✔"; break; }
+        if (state.state === "FAILURE") { status.textContent = "✖ " + (state.error || ""); break; }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    } catch (err) {
+      status.textContent = "✖ " + err;
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();

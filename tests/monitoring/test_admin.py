@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from monitoring import services
+from monitoring import rollups, services
 from monitoring.models import Milestone
 from tests.factories import ProgramFactory, officer_of
 from tests.monitoring.helpers import contact_of, make_award, officer_of_award
@@ -66,3 +66,19 @@ def test_the_export_is_formula_safe(client, django_capture_on_commit_callbacks):
     overdue = book.worksheets[-1]
     cell = next(c for row in overdue.iter_rows() for c in row if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_a_full_rebuild_reports_progress_and_its_result(api, django_capture_on_commit_callbacks):
+    award = _award_with_data(django_capture_on_commit_callbacks)
+    api.force_authenticate(officer_of_award(award))
+    started = api.post("/api/monitoring/rollups/rebuild/")
+    assert started.status_code == 202
+    assert api.get(f"/api/monitoring/tasks/{started.json()['task_id']}/").json()["state"] in (
+        "SUCCESS",
+        "PENDING",
+    )
+    seen = []
+    rollups.rebuild_all(progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 1)]
+    api.force_authenticate(contact_of(award))
+    assert api.post("/api/monitoring/rollups/rebuild/").status_code == 403
