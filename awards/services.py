@@ -260,6 +260,9 @@ def create_award(
             )
             _entry(tranche, LedgerEntry.Kind.PLANNED, Bucket.BUDGET, amount, actor)
     ensure_grade_scale(award.program_id)
+    from monitoring.services import start_monitoring  # milestones and KPI rollups from here on
+
+    start_monitoring(award_id=award.pk)
     return award
 
 

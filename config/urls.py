@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("consortia.api.urls")),
     path("api/", include("evaluations.api.urls")),
     path("api/awards/", include("awards.api.urls")),
+    path("api/monitoring/", include("monitoring.api.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("calls/<int:pk>/guideline/", program_views.call_guideline, name="call-guideline"),
     path("my/results/", evaluation_views.my_results, name="evaluation-results"),
     path("", include("awards.urls")),
+    path("", include("monitoring.urls")),
     path("", include("consortia.urls")),
 ]
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "consortia",
     "evaluations",
     "awards",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

@@ -138,6 +138,10 @@ class Command(BaseCommand):
         program = Program.objects.get(code=PROGRAM_CODE)
         if seed_awards(program=program, officer=program.officers.get(username="officer")):
             self.stdout.write(self.style.SUCCESS("Demo awards created."))
+        from monitoring.demo import seed_monitoring
+
+        if seed_monitoring(program=program, officer=program.officers.get(username="officer")):
+            self.stdout.write(self.style.SUCCESS("Demo milestones and KPI reports created."))
         self._print_logins()
 
     def _user(self, username, first, last, **extra):

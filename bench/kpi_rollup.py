@@ -1,0 +1,76 @@
+"""KPI rollups at scale: 1,000,000 observations (KPI reports) over 7,200 awards × 14 indicators ×
+10 years; the full rollup (monitoring.rollups.rebuild_all) against the SQL floor (the same
+GROUP BYs run as bare SELECTs, nothing written).
+
+    .venv/bin/python bench/kpi_rollup.py                       # SQLite in a temporary directory
+    DATABASE_URL=postgres://... .venv/bin/python bench/kpi_rollup.py
+    OBSERVATIONS=100000 .venv/bin/python bench/kpi_rollup.py   # a smaller run
+
+Writes bench/results/kpi_rollup.json. Run on demand; never part of the test suite.
+"""
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("MEGAPROJECT_VAR_DIR", tempfile.mkdtemp(prefix="megaproject-bench-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+OBSERVATIONS = int(os.environ.get("OBSERVATIONS", 1_000_000))
+
+
+def main() -> dict:
+    from bench.monitoring_data import make_awards, make_observations
+    from monitoring import rollups
+    from monitoring.models import KpiRollup
+
+    call_command("migrate", verbosity=0)
+    awards = -(-OBSERVATIONS // 140)  # 14 indicators × 10 years per award
+    t0 = time.perf_counter()
+    _program, _officer, _contact, ids = make_awards(awards)
+    made = make_observations(ids, OBSERVATIONS)
+    generate_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rows = rollups.rebuild_all()
+    rollup_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        for subject, join in rollups.LEVEL_SUBJECT.values():
+            cursor.execute(
+                f"SELECT {subject}, f.year, f.indicator, SUM(f.actual), SUM(f.target) "
+                f"FROM ({rollups.facts_sql()}) f JOIN awards_award aw ON aw.id = f.award_id {join} "
+                f"GROUP BY {subject}, f.year, f.indicator".replace("%%", "%")
+            )
+            cursor.fetchall()
+    sql_s = time.perf_counter() - t0
+    result = {
+        "database": connection.vendor,
+        "awards": awards,
+        "observations": made,
+        "rollup_rows": rows,
+        "stored_rows": KpiRollup.objects.count(),
+        "generate_s": round(generate_s, 2),
+        "rollup_s": round(rollup_s, 3),
+        "sql_s": round(sql_s, 3),
+        "ratio_to_sql": round(rollup_s / sql_s, 2) if sql_s else None,
+        "goal_ratio_to_sql": 1.5,
+    }
+    out = ROOT / "bench" / "results" / "kpi_rollup.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))

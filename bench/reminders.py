@@ -1,0 +1,66 @@
+"""Milestone reminders at scale: 100,000 open milestones due from 40 days ago to 60 days ahead;
+one beat run (chunks of 500, run in this process) queues every due reminder; time and peak RSS.
+
+    .venv/bin/python bench/reminders.py                        # SQLite in a temporary directory
+    DATABASE_URL=postgres://... .venv/bin/python bench/reminders.py
+    MILESTONES=10000 .venv/bin/python bench/reminders.py
+
+Emails go to Django's dummy backend (the outbox rows are written and "sent"). Writes
+bench/results/reminders.json. Run on demand; never part of the test suite.
+"""
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("MEGAPROJECT_VAR_DIR", tempfile.mkdtemp(prefix="megaproject-bench-"))
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+MILESTONES = int(os.environ.get("MILESTONES", 100_000))
+
+
+def main() -> dict:
+    from bench.monitoring_data import make_awards, make_milestones
+    from config.celery import app
+    from consortia.models import Notice
+    from monitoring.tasks import send_milestone_reminders
+
+    call_command("migrate", verbosity=0)
+    _program, _officer, _contact, ids = make_awards(max(1, MILESTONES // 20))
+    made = make_milestones(ids, MILESTONES)
+    app.conf.task_always_eager = True  # the chunk tasks run here, one after another
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    chunks = send_milestone_reminders.apply().get()
+    seconds = time.perf_counter() - t0
+    result = {
+        "database": connection.vendor,
+        "milestones": made,
+        "chunks": chunks,
+        "reminders": Notice.objects.filter(kind__startswith="milestone_").count(),
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_before_run_mb": round(rss_before, 1),
+        "goal_peak_rss_mb": 200,
+    }
+    out = ROOT / "bench" / "results" / "reminders.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))

@@ -1,0 +1,94 @@
+"""Issue 17: the reminder task on the real Redis with real worker processes (CI=true fails when
+Redis or PostgreSQL is missing): the beat task run twice at once sends one email per reminder."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from consortia.models import Notice
+from monitoring.models import Milestone
+from monitoring.tasks import send_milestone_reminders
+from tests.brokers import use_broker
+from tests.consortia.test_notice_worker_kill import _database_url, _wait
+from tests.monitoring.helpers import make_award
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start_worker(tmp_path: Path, redis_url: str, n: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=_database_url(),
+        CONN_MAX_AGE="0",
+        REDIS_URL=redis_url,
+        MEGAPROJECT_VAR_DIR=str(tmp_path / "var"),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+        PYTHONUNBUFFERED="1",
+    )
+    log = tmp_path / f"worker{n}.log"
+    worker = subprocess.Popen(
+        [
+            Path(sys.executable).parent / "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "-l",
+            "INFO",
+            "-n",
+            f"reminders{n}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    _wait(lambda: "ready." in log.read_text(), 90, f"worker {n} did not start", log)
+    return worker
+
+
+def test_two_concurrent_runs_on_real_workers_send_one_email_per_reminder(tmp_path, redis_url, postgres):
+    today = timezone.localdate()
+    due = []
+    for days in (1, 7, 30, -3):
+        award = make_award()
+        Milestone.objects.filter(award=award).update(state="accepted")
+        m = Milestone.objects.filter(award=award).order_by("pk").first()
+        Milestone.objects.filter(pk=m.pk).update(state="open", due_on=today + timezone.timedelta(days=days))
+        due.append(m.pk)
+    workers = []
+    try:
+        with use_broker(redis_url):
+            workers = [_start_worker(tmp_path, redis_url, n) for n in (1, 2)]
+            # Two runs at once, on two workers: each fans out chunk tasks over the same milestones.
+            results = [send_milestone_reminders.delay(), send_milestone_reminders.delay()]
+            assert [r.get(timeout=60) for r in results] == [1, 1]
+            _wait(
+                lambda: (
+                    Notice.objects.filter(status="sent").count() == len(due)
+                    and not Notice.objects.filter(status="owed").exists()
+                ),
+                90,
+                "the reminders were not all sent",
+            )
+            time.sleep(1)  # let any duplicate the workers might still send land
+    finally:
+        for w in workers:
+            w.terminate()
+            w.wait(timeout=30)
+    mails = sorted((tmp_path / "mail").glob("*.log"))
+    assert len(mails) == len(due)
+    assert Notice.objects.count() == len(due)
+    assert {n.about_id for n in Notice.objects.all()} == set(due)
