@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_concurrent_registrations_of_one_province_government_make_one(postgres):
     users = [UserFactory() for _ in range(4)]
-    gyeongbuk = province("47").pk
+    gyeongbuk = "47"
     barrier = threading.Barrier(len(users))
     statuses: list[int] = []
 

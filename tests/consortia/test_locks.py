@@ -127,7 +127,9 @@ def test_researchers_replaced_during_a_submission_wait(postgres, monkeypatch):
     _join(submit, people)
     assert isinstance(held.results["submit"], Application)
     assert isinstance(held.results["people"], NotEditable)
-    assert not ApplicationPerson.objects.filter(application=app).exists()
+    assert not ApplicationPerson.objects.filter(
+        application=app, person__researcher_number="12345678"
+    ).exists()
 
 
 def test_a_rule_changed_during_a_submission_waits_and_is_refused(postgres, monkeypatch):
