@@ -270,6 +270,11 @@ class ApplicationAdmin(ModelAdmin):
         qs = selectors.applications_with_region(super().get_queryset(request))
         return qs if is_admin(request.user) else qs.filter(call__program__officers=request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        # EXISTS per term instead of joining every member's organisation (search_fields), which
+        # multiplied the rows, needed DISTINCT and sorted on disk (issue 18).
+        return selectors.search_applications(queryset, search_term), False
+
     def get_urls(self):
         export = path(
             "export/",

@@ -241,6 +241,10 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
+        indexes = [
+            # The lists' order: the top 50 of a scope read in index order, not sorted.
+            models.Index(fields=["-created_at", "-id"], name="application_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -622,6 +622,11 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
     directors = sum(1 for r in rows if r.get("role") == ApplicationPerson.Role.DIRECTOR)
     if directors > 1:
         errors.setdefault("rows", []).append(_("An application has one project director."))
+    # One query for every number's known name, not one per row (issue 18: ~10 queries a person).
+    typed_numbers = {str(r.get("researcher_number", "")).strip() for r in rows}
+    known_names = dict(
+        Person.objects.filter(researcher_number__in=typed_numbers).values_list("researcher_number", "name")
+    )
     for i, row in enumerate(rows):
         if row.get("member") not in member_ids:
             errors.setdefault(f"rows.{i}.member", []).append(_("Not a member of this consortium."))
@@ -637,7 +642,7 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                 _("This researcher is already listed on the application.")
             )
         else:
-            known = Person.objects.filter(researcher_number=number).values_list("name", flat=True).first()
+            known = known_names.get(number)
             typed = (row.get("name") or "").strip()
             if not typed:
                 errors.setdefault(f"rows.{i}.name", []).append(_("Required."))
@@ -648,19 +653,36 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
     if errors:
         raise InvalidInput(_("The researchers have errors; nothing was saved."), fields=errors)
     application.people.all().delete()
-    for row in rows:
-        person, _created = Person.objects.get_or_create(
-            researcher_number=str(row["researcher_number"]).strip(),
-            defaults={"name": row.get("name", "").strip() or "?", "email": row.get("email", "")},
-        )
-        # The affiliation stays on the application (its member) and is not written into the
-        # person's shared record: naming someone is not their consent to an affiliation.
-        with _unique_as_field("rows", _("This researcher is already listed on the application.")):
-            people.append(
-                ApplicationPerson.objects.create(
-                    application=application, member_id=row["member"], person=person, role=row["role"]
-                )
+    # New people in one insert; a number another request registered meanwhile is kept as it is.
+    Person.objects.bulk_create(
+        [
+            Person(
+                researcher_number=str(row["researcher_number"]).strip(),
+                name=row.get("name", "").strip() or "?",
+                email=row.get("email", ""),
             )
+            for row in rows
+            if str(row["researcher_number"]).strip() not in known_names
+        ],
+        ignore_conflicts=True,
+    )
+    person_ids = dict(
+        Person.objects.filter(researcher_number__in=numbers).values_list("researcher_number", "pk")
+    )
+    # The affiliation stays on the application (its member) and is not written into the
+    # person's shared record: naming someone is not their consent to an affiliation.
+    with _unique_as_field("rows", _("This researcher is already listed on the application.")):
+        people = ApplicationPerson.objects.bulk_create(
+            [
+                ApplicationPerson(
+                    application=application,
+                    member_id=row["member"],
+                    person_id=person_ids[str(row["researcher_number"]).strip()],
+                    role=row["role"],
+                )
+                for row in rows
+            ]
+        )
     recompute_conflicts_for_applications(application_ids=[application.pk])
     return people
 
