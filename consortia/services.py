@@ -45,13 +45,13 @@ from consortia.models import (
     PlannedMilestone,
 )
 from consortia.notices import queue_notice
-from consortia.rules import check_application
+from consortia.rules import check_application, check_call_guarded
 from consortia.selectors import members_with_province_on
 from evaluations.permissions import is_reviewer_in_call
 from evaluations.services import recompute_conflicts_for_applications, recompute_conflicts_for_consortium
 from programs.models import Call, ProjectKind, Province, Track
 from programs.permissions import is_admin
-from programs.selectors import ended_province_message, province_successors
+from programs.selectors import call_rules_locked, ended_province_message, province_successors
 
 logger = logging.getLogger(__name__)
 
@@ -808,13 +808,14 @@ def _record(application: Application, actor, before: str, reason: str = "") -> N
 @transaction.atomic
 def submit_application(*, actor, application_id: int, at: dt.datetime | None = None) -> Application:
     """Draft -> SUBMITTED when every rule of the call holds; records the actor; queues the receipts."""
-    # The lock order of consortia/locks.py: call, consortium, application, people. The call
-    # and consortium never change on an application, so reading them unlocked is safe. The
-    # call lock also serialises submissions in the call (the one-province-one-slot rule).
+    # The lock order of consortia/locks.py: consortium, application, people, and the call
+    # last. The call and consortium never change on an application, so reading them unlocked
+    # is safe. The call lock serialises submissions in the call (the one-province-one-slot
+    # rule): it is taken after the rest of the check, which reads only what the other locks
+    # guard, so 50 submissions in a track queue for the slot check alone (issue 18).
     call_id, consortium_id = Application.objects.values_list("call_id", "consortium_id").get(
         pk=application_id
     )
-    locks.lock_call(call_id)
     locks.lock_consortium(consortium_id)
     application = locks.lock_application(application_id, "call", "track", "consortium__representative")
     if not permissions.can_submit(actor, application):
@@ -844,7 +845,17 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
         )
     locks.lock_people(application.people.values_list("person_id", flat=True))
     now = at or timezone.now()
-    if failures := check_application(application, at=now):
+    failures = check_application(application, at=now, slots=False)
+    if not failures:
+        call = locks.lock_call(call_id)
+        if call_rules_locked(call):
+            # Frozen rules (update_call refuses to change them now): only the slots and the
+            # call's window can have moved since the check above.
+            failures = check_call_guarded(application, at=now)
+        else:
+            # The first submission of the call: the rules may have changed before this lock.
+            failures = check_application(application, at=now)
+    if failures:
         raise RulesBroken(_("The application does not meet the call's rules."), failures=failures)
     before = application.state
     application.submit(at=now)
