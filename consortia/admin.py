@@ -220,21 +220,9 @@ class ApplicationAdmin(ModelAdmin):
         return qs if is_admin(request.user) else qs.filter(call__program__officers=request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        """Every word in the title, the consortium's name, a member's name or the receipt number.
-
-        Members through EXISTS, not a join: no duplicate rows, so no DISTINCT over the list.
-        """
-        for word in search_term.split():
-            member = ConsortiumMember.objects.filter(
-                consortium=OuterRef("consortium_id"), organisation__name__icontains=word
-            )
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(consortium__name__icontains=word)
-                | Q(receipt_number__icontains=word)
-                | Exists(member)
-            )
-        return queryset, False
+        # EXISTS per term instead of joining every member's organisation (search_fields), which
+        # multiplied the rows, needed DISTINCT and sorted on disk (issue 18).
+        return selectors.search_applications(queryset, search_term), False
 
     def get_urls(self):
         view = self.admin_site.admin_view

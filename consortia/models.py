@@ -250,6 +250,10 @@ class Application(models.Model):
                 name="receipt_number_unique_in_call",
             ),
         ]
+        indexes = [
+            # The lists' order: the top 50 of a scope read in index order, not sorted.
+            models.Index(fields=["-created_at", "-id"], name="application_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -86,8 +86,13 @@ def participating_provinces(members: list[ConsortiumMember]) -> list[Province]:
     return list(seen.values())
 
 
-def check_application(application: Application, *, at: dt.datetime | None = None) -> list[Failure]:
-    """Every rule of the call that the application breaks, as of instant `at` (now)."""
+def check_application(
+    application: Application, *, at: dt.datetime | None = None, slots: bool = True
+) -> list[Failure]:
+    """Every rule of the call that the application breaks, as of instant `at` (now).
+
+    `slots=False` leaves out the one rule that reads other applications of the track (the
+    province slots): submit checks it apart, under the call lock (`check_call_guarded`)."""
     at = at or timezone.now()
     call: Call = (
         Call.objects.select_related("program", "parent")
@@ -107,26 +112,15 @@ def check_application(application: Application, *, at: dt.datetime | None = None
     lines = list(application.budget_lines.select_related("member__organisation"))
     failures: list[Failure] = []
 
-    # The call is open: half-open [opens_at, closes_at), to the second.
-    if not call.is_open_at(at):
-        failures.append(
-            Failure(
-                RuleCode.CALL_CLOSED,
-                "call",
-                _("The call is not open: submissions are accepted from %(o)s until before %(c)s.")
-                % {
-                    "o": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M:%S"),
-                    "c": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S"),
-                },
-            )
-        )
+    failures += _check_window(call, at)
     if track.call_id != call.pk:
         failures.append(
             Failure(RuleCode.CALL_TRACK_MISMATCH, "track", _("The track is not a track of this call."))
         )
 
     failures += _check_lead_governments(application, call, track, members)
-    failures += _check_slots(application, call, track, members)
+    if slots:
+        failures += _check_slots(application, call, track, members)
     failures += _check_members(call, members)
     failures += _check_budget(call, track, lines)
     failures += _check_business_numbers(members)
@@ -158,6 +152,30 @@ def member_failures(application: Application) -> list[Failure]:
         *_check_lead_governments(application, call, application.track, members),
         *_check_members(call, members),
         *_check_business_numbers(members),
+    ]
+
+
+def check_call_guarded(application: Application, *, at: dt.datetime) -> list[Failure]:
+    """What the call lock guards once the call's rules are frozen: its window and the slots."""
+    call = Call.objects.get(pk=application.call_id)
+    members = members_with_province_on(application.consortium_id, call.opening_date)
+    return _check_window(call, at) + _check_slots(application, call, application.track, members)
+
+
+def _check_window(call: Call, at: dt.datetime) -> list[Failure]:
+    """The call is open: half-open [opens_at, closes_at), to the second."""
+    if call.is_open_at(at):
+        return []
+    return [
+        Failure(
+            RuleCode.CALL_CLOSED,
+            "call",
+            _("The call is not open: submissions are accepted from %(o)s until before %(c)s.")
+            % {
+                "o": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "c": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S"),
+            },
+        )
     ]
 
 

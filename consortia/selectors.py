@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.text import smart_split, unescape_string_literal
 
 from config.inputs import is_ascii_digits
 from consortia.models import (
@@ -21,7 +22,7 @@ from consortia.models import (
     OrganisationProvinceChange,
     OrganisationStaff,
 )
-from programs.models import Province, Region
+from programs.models import Program, Province, Region
 from programs.permissions import is_admin
 
 
@@ -111,13 +112,32 @@ def consortia_for(user) -> QuerySet[Consortium]:
 
 
 def applications_for(user) -> QuerySet[Application]:
-    """Applications the user may read: own consortia's, or their programs' calls' (officers)."""
+    """Applications the user may read: own consortia's, or their programs' calls (officers)."""
     qs = Application.objects.select_related(
         "call__program", "track", "consortium__representative__province"
     ).prefetch_related(_LEAD_PROVINCES)
     if is_admin(user):
         return qs
-    return qs.filter(Q(consortium__contacts=user) | Q(call__program__officers=user)).distinct()
+    # Two EXISTS, not an OR of joins with DISTINCT: DISTINCT compared every selected column
+    # of every joined row before the top-50 sort (issue 18: 7.8x the SQL the list needs).
+    return qs.filter(Exists(_contact_of(user, OuterRef("consortium_id"))) | Exists(_officer_of(user)))
+
+
+def _contact_of(user, consortium) -> QuerySet:
+    return Consortium.contacts.through.objects.filter(consortium=consortium, user=user)
+
+
+def _officer_of(user) -> QuerySet:
+    return Program.officers.through.objects.filter(program=OuterRef("call__program_id"), user=user)
+
+
+def applications_of_contact(user) -> QuerySet[Application]:
+    """The applications of the consortia the user is a contact of (/my/), newest first."""
+    return (
+        Application.objects.select_related("call", "track", "consortium__representative__province")
+        .filter(Exists(_contact_of(user, OuterRef("consortium_id"))))
+        .order_by("-created_at", "-id")
+    )
 
 
 def application_detail(pk: int) -> Application:
@@ -151,6 +171,8 @@ def budget_totals_by_year(application_ids: list[int]) -> dict[int, dict[int, dic
         BudgetLine.objects.filter(application__in=application_ids)
         .values("application_id", "year")
         .annotate(**{s: Sum(s) for s in SOURCES})
+        # No ORDER BY: BudgetLine.Meta.ordering (member -> consortium) would join three tables.
+        .order_by()
     )
     out: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
     for row in rows:
@@ -198,3 +220,23 @@ def organisation_search(
         if short in query:
             match |= Q(name__icontains=query.replace(short, full))
     return qs.filter(match)
+
+
+def search_applications(applications: QuerySet[Application], terms: str) -> QuerySet[Application]:
+    """Applications whose title, receipt number, consortium or a member organisation's name holds
+    every word of `terms` (the admin's search), each as EXISTS: no join multiplies the rows.
+
+    On PostgreSQL the trigram indexes of consortia/migrations/0006 serve these LIKEs."""
+    for term in smart_split(terms):
+        term = unescape_string_literal(term) if term[0] in "\"'" and term[-1] == term[0] else term
+        members = ConsortiumMember.objects.filter(
+            consortium=OuterRef("consortium_id"), organisation__name__icontains=term
+        )
+        consortium = Consortium.objects.filter(pk=OuterRef("consortium_id"), name__icontains=term)
+        applications = applications.filter(
+            Q(title__icontains=term)
+            | Q(receipt_number__icontains=term)
+            | Exists(consortium)
+            | Exists(members)
+        )
+    return applications

@@ -232,7 +232,7 @@ def create_call(
 @transaction.atomic
 def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
     """Changes a call; its rules only while no application has been submitted."""
-    # Lock 1 of consortia/locks.py, which submit_application takes too: a submission either
+    # Lock 4 of consortia/locks.py, which submit_application takes too: a submission either
     # commits before this reads call_rules_locked, or checks the rules after this commits.
     lock_call(call_id)
     call = Call.objects.select_related("program", "region_scheme").get(pk=call_id)

@@ -10,17 +10,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import DomainError
+from config.paging import page_number, page_of
 from consortia import selectors, services
 
 # --- my consortia and applications ---------------------------------------------------------------
+
+HOME_PAGE_SIZE = 20
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    consortia = list(selectors.consortia_for(request.user))
-    applications = list(
-        selectors.applications_for(request.user).filter(consortium__in=[c.pk for c in consortia])
+    # A contact of many consortia (40 and more) pages through both lists; no total is shown,
+    # so no page counts its list (config/paging.py).
+    applications = page_of(
+        selectors.applications_of_contact(request.user),
+        page_number(request.GET.get("applications_page")),
+        HOME_PAGE_SIZE,
+    )
+    consortia = page_of(
+        selectors.consortia_for(request.user), page_number(request.GET.get("consortia_page")), HOME_PAGE_SIZE
     )
     totals = selectors.budget_totals_by_year([a.pk for a in applications])
     for application in applications:

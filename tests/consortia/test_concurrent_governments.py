@@ -7,7 +7,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from consortia.models import Organisation
-from tests.factories import UserFactory, province
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
