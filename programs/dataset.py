@@ -304,6 +304,7 @@ class _Builder:
                 closes = dt.datetime(year, 4, 30, 18, tzinfo=SEOUL)
             call = Call.objects.create(
                 program=program,
+                code=f"{program.code}-{year}",
                 year=year,
                 title=f"{year}년 지역혁신 메가프로젝트 공모",
                 title_en=f"{year} Regional Innovation Megaproject call",
@@ -320,7 +321,7 @@ class _Builder:
                         name="초광역협력형",
                         name_en="Super-regional cooperation",
                         national_cap_per_year_krw=2_000_000_000,
-                        duration_years=6,
+                        duration_years=PLAN_YEARS,
                         min_provinces=2,
                     ),
                     Track(

@@ -10,7 +10,7 @@ from monitoring.models import KpiReport, Milestone, MilestoneSubmission
 from monitoring.selectors import format_achievement
 
 
-class MilestoneOut(serializers.ModelSerializer):
+class AwardMilestoneOut(serializers.ModelSerializer):
     award_title = serializers.CharField(source="award.title", read_only=True)
 
     class Meta:
@@ -40,7 +40,7 @@ class SubmitIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class ReasonIn(serializers.Serializer):
+class MonitoringReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery.result import AsyncResult
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
@@ -35,7 +36,7 @@ def _report(user, pk: int) -> KpiReport:
 
 
 class MilestoneListApi(generics.ListAPIView):
-    serializer_class = s.MilestoneOut
+    serializer_class = s.AwardMilestoneOut
 
     def get_queryset(self):
         qs = selectors.milestones_visible_to(self.request.user)
@@ -47,10 +48,10 @@ class MilestoneListApi(generics.ListAPIView):
 
 
 class MilestoneDetailApi(APIView):
-    @extend_schema(responses=s.MilestoneOut)
+    @extend_schema(responses=s.AwardMilestoneOut)
     def get(self, request: Request, pk: int) -> Response:
         milestone = _milestone(request.user, pk)
-        data = s.MilestoneOut(milestone).data
+        data = s.AwardMilestoneOut(milestone).data
         data["submissions"] = s.SubmissionOut(milestone.submissions.all()[:50], many=True).data
         data["timeline"] = selectors.milestone_timeline(milestone_id=pk)
         return Response(data)
@@ -59,7 +60,7 @@ class MilestoneDetailApi(APIView):
 class SubmitMilestoneApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=s.SubmitIn, responses=s.MilestoneOut)
+    @extend_schema(request=s.SubmitIn, responses=s.AwardMilestoneOut)
     def post(self, request: Request, pk: int) -> Response:
         _milestone(request.user, pk)
         body = s.SubmitIn(data=request.data)
@@ -70,24 +71,24 @@ class SubmitMilestoneApi(APIView):
             upload=body.validated_data["file"],
             note=body.validated_data["note"],
         )
-        return Response(s.MilestoneOut(Milestone.objects.get(pk=pk)).data)
+        return Response(s.AwardMilestoneOut(Milestone.objects.get(pk=pk)).data)
 
 
 class DecideMilestoneApi(APIView):
     step = "accept"
 
-    @extend_schema(request=s.ReasonIn, responses=s.MilestoneOut)
+    @extend_schema(request=s.MonitoringReasonIn, responses=s.AwardMilestoneOut)
     def post(self, request: Request, pk: int) -> Response:
         _milestone(request.user, pk)
         if self.step == "accept":
             services.accept_milestone(actor=request.user, milestone_id=pk)
         else:
-            body = s.ReasonIn(data=request.data)
+            body = s.MonitoringReasonIn(data=request.data)
             body.is_valid(raise_exception=True)
             services.return_milestone(
                 actor=request.user, milestone_id=pk, reason=body.validated_data["reason"]
             )
-        return Response(s.MilestoneOut(Milestone.objects.get(pk=pk)).data)
+        return Response(s.AwardMilestoneOut(Milestone.objects.get(pk=pk)).data)
 
 
 class KpiReportListCreateApi(generics.ListAPIView):
@@ -125,13 +126,13 @@ class KpiReportListCreateApi(generics.ListAPIView):
 class DecideKpiReportApi(APIView):
     step = "validate"
 
-    @extend_schema(request=s.ReasonIn, responses=s.KpiReportOut)
+    @extend_schema(request=s.MonitoringReasonIn, responses=s.KpiReportOut)
     def post(self, request: Request, pk: int) -> Response:
         _report(request.user, pk)
         if self.step == "validate":
             report = services.validate_kpi(actor=request.user, report_id=pk)
         else:
-            body = s.ReasonIn(data=request.data)
+            body = s.MonitoringReasonIn(data=request.data)
             body.is_valid(raise_exception=True)
             report = services.return_kpi(
                 actor=request.user, report_id=pk, reason=body.validated_data["reason"]
@@ -160,6 +161,7 @@ class RollupListApi(APIView):
 class RebuildRollupsApi(APIView):
     """Starts a full recomputation (officers); its progress is at /api/monitoring/tasks/<id>/."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         if not is_officer(request.user):
             raise PermissionDenied
@@ -172,6 +174,7 @@ class RebuildRollupsApi(APIView):
 class TaskProgressApi(APIView):
     """A long task's state from its own meta: PENDING, PROGRESS {current,total}, SUCCESS or FAILURE."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, task_id: str) -> Response:
         if not is_officer(request.user):
             raise PermissionDenied

@@ -34,4 +34,4 @@ def test_two_concurrent_registrations_of_one_province_government_make_one(postgr
     for t in threads:
         t.join(timeout=30)
     assert sorted(statuses) == [201, 400, 400, 400]
-    assert Organisation.objects.filter(type="local_government", province=gyeongbuk).count() == 1
+    assert Organisation.objects.filter(type="local_government", province__code=gyeongbuk).count() == 1
