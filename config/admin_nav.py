@@ -26,7 +26,10 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         gettext_noop("Evaluation"),
         [
+            ("evaluations.review", "rate_review"),
             ("evaluations.panel", "gavel"),
+            ("evaluations.conflict", "block"),
+            ("evaluations.objection", "report"),
             ("evaluations.reviewer", "person_search"),
         ],
     ),
@@ -36,6 +39,13 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("awards.award", "handshake"),
             ("awards.tranche", "event_repeat"),
             ("awards.disbursement", "payments"),
+        ],
+    ),
+    (
+        gettext_noop("Monitoring"),
+        [
+            ("monitoring.milestone", "flag"),
+            ("monitoring.kpireport", "monitoring"),
         ],
     ),
     (
