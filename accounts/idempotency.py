@@ -54,6 +54,16 @@ def run_once(
     A success (status below 400) is stored with the key; anything else rolls the key back
     with the create, so a corrected retry may use it.
     """
+    status, body, _replayed = run_once_or_replay(
+        user=user, key=key, fingerprint=fingerprint, action=action, field=field
+    )
+    return status, body
+
+
+def run_once_or_replay(
+    *, user, key: str, fingerprint: str, action: Callable[[], tuple[int, Any]], field: str = HEADER
+) -> tuple[int, Any, bool]:
+    """`run_once`, also telling whether the result is a replay of the first request's."""
     _check_key(key, field)
     with transaction.atomic():
         try:
@@ -67,15 +77,15 @@ def run_once(
                     _("This idempotency key was already used for a different request."),
                     fields={field: [_("Use a new key for a new request.")]},
                 ) from None
-            return record.response_status, json.loads(record.response_body)
+            return record.response_status, json.loads(record.response_body), True
         status, body = action()
         if status >= 400:
             transaction.set_rollback(True)
-            return status, body
+            return status, body, False
         record.response_status = status
         record.response_body = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False)
         record.save(update_fields=["response_status", "response_body"])
-        return status, body
+        return status, body, False
 
 
 def idempotent_create(method: Callable[..., Response]) -> Callable[..., Response]:

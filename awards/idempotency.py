@@ -1,30 +1,22 @@
 """`Idempotency-Key` for money endpoints: a retried request returns the first result.
 
-The key row is inserted in the same transaction as the write it guards. A concurrent retry
-blocks on the unique (user, key) index until the first commits, then reads the stored response;
-if the first failed, its key row rolled back with it and the retry runs afresh.
+The keys are the project's one store (accounts.idempotency): the key row is inserted in the
+same transaction as the write it guards, a concurrent retry waits on the unique (user, key)
+index and then replays the stored response, and a failed request leaves no key. Money adds
+two things: the key is required, and the scope (which award, which step) is part of the
+request's fingerprint, so one key cannot pay two tranches.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.idempotency import HEADER, fingerprint, run_once_or_replay
 from awards.exceptions import IdempotencyConflict
-from awards.models import IdempotencyKey
-
-HEADER = "Idempotency-Key"
-
-
-def _fingerprint(scope: str, data) -> str:
-    body = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(f"{scope}\n{body}".encode()).hexdigest()
 
 
 def run_once(
@@ -33,28 +25,12 @@ def run_once(
     """Runs `run` once per (user, key); returns (status, body, replayed). Pages use it with a
     key minted when the form is shown, the API with the client's header."""
     key = (key or "").strip()
-    if not key or len(key) > 100:
+    if not key:
         raise IdempotencyConflict(
             _("Money requests need an Idempotency-Key header (1 to 100 characters)."),
-            fields={"Idempotency-Key": [_("Required.")]},
+            fields={HEADER: [_("Required.")]},
         )
-    fingerprint = _fingerprint(scope, data)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(user=user, key=key, scope=scope, fingerprint=fingerprint)
-        except IntegrityError:
-            first = IdempotencyKey.objects.get(user=user, key=key)
-            if first.fingerprint != fingerprint:
-                raise IdempotencyConflict(
-                    _("This Idempotency-Key was used for a different request."),
-                    fields={"Idempotency-Key": [_("Use a new key for a new request.")]},
-                ) from None
-            return first.status_code, first.response, True
-        status, body = run()
-        row.status_code, row.response = status, json.loads(json.dumps(body, default=str))
-        row.save(update_fields=["status_code", "response"])
-    return status, body, False
+    return run_once_or_replay(user=user, key=key, fingerprint=fingerprint("POST", scope, data), action=run)
 
 
 def idempotent(request: Request, scope: str, run: Callable[[], tuple[int, dict]]) -> Response:

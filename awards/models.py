@@ -551,29 +551,3 @@ class Recovery(models.Model):
 
 
 # --- idempotency ---------------------------------------------------------------------------------
-
-
-class IdempotencyKey(models.Model):
-    """The first response to a money request under a client's `Idempotency-Key`.
-
-    Inserted in the same transaction as the write: a concurrent retry waits on the unique index,
-    then reads the stored response; a failed request leaves no row, so it may be retried.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    scope = models.CharField(max_length=100)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency key")
-        verbose_name_plural = _("idempotency keys")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="awards_idempotency_key_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return self.key

@@ -6,7 +6,8 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from awards.models import Award, Disbursement, Grade, IdempotencyKey, LedgerEntry
+from accounts.models import IdempotencyKey
+from awards.models import Award, Disbursement, Grade, LedgerEntry
 from awards.selectors import tranche_balances
 from tests.awards.helpers import assert_ledger_agrees, first_tranche, make_award, selected_application
 from tests.factories import ProgramFactory, UserFactory, officer_of
