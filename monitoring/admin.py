@@ -70,7 +70,12 @@ class MilestoneAdmin(OfficerOnlyAdmin):
             "chart_region": charts[KpiRollup.Level.REGION],
             "chart_track": charts[KpiRollup.Level.TRACK],
             "program_rows": [
-                {**r, "achievement_display": selectors.format_achievement(r["achievement"])}
+                {
+                    **r,
+                    "achievement_display": "—"
+                    if r["year"] > timezone.localdate().year
+                    else selectors.format_achievement(r["achievement"]),
+                }
                 for r in selectors.rollup_rows(program_ids=ids, level=KpiRollup.Level.PROGRAM)
             ],
             "national": _national(ids),
@@ -104,7 +109,9 @@ def _decide(request, queryset, run) -> None:
 
 def _chart(rows: list[dict]) -> dict:
     """Achievement (%) per subject over calendar years, for Chart.js (a ratio of sums per point)."""
-    years = sorted({r["year"] for r in rows})
+    # A year that has not begun has nothing to achieve yet: it is left off, not drawn as 0 %.
+    this_year = timezone.localdate().year
+    years = sorted({r["year"] for r in rows if r["year"] <= this_year})
     subjects = sorted({r["subject"] for r in rows})
     cell = {(r["subject"], r["year"]): r["achievement"] for r in rows}
     return {

@@ -333,6 +333,8 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "STYLES": [lambda request: static("css/admin.css")],
+    # The home page: what waits for the signed-in user (config/admin_home.py).
+    "DASHBOARD_CALLBACK": "config.admin_home.dashboard_callback",
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,
