@@ -92,8 +92,14 @@ def _item(request, label: str, icon: str) -> dict | None:
         link = reverse(page[0] if page else changelist)
     except NoReverseMatch:
         return None
+    pages = [reverse(name) for name, _title in PAGES.values()]
     return {
         "title": _(page[1]) if page else str(model._meta.verbose_name_plural).capitalize(),
+        # A dashboard lives under its model's list URL: only the one that was opened is lit.
+        "active": lambda request, link=link: (
+            request.path.startswith(link)
+            and (link in pages or not any(request.path.startswith(p) for p in pages))
+        ),
         "icon": icon,
         "link": link,
         # The check above already decided; unfold asks again per item.
