@@ -141,12 +141,12 @@ def officer_cards(user) -> list[Card]:
     if is_admin(user):
         from consortia.models import Notice
 
-        failed = Notice.objects.filter(state=Notice.State.FAILED).count()
+        failed = Notice.objects.filter(status=Notice.Status.FAILED).count()
         cards.append(
             Card(
                 _("Emails that failed"),
                 str(failed),
-                _link("admin:consortia_notice_changelist", state__exact="failed"),
+                _link("admin:consortia_notice_changelist", status__exact="failed"),
                 "mail",
                 urgent=failed > 0,
             )

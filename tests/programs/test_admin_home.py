@@ -76,3 +76,13 @@ def test_the_home_page_costs_the_same_whatever_the_rows(client, django_assert_ma
     client.force_login(officer_of_award(awards[0]))
     with django_assert_max_num_queries(40):
         assert client.get("/admin/").status_code == 200
+
+
+def test_an_administrator_also_sees_the_emails_that_failed(client):
+    from consortia.models import Notice
+
+    Notice.objects.create(
+        kind="x", dedupe_key="k", recipients=["a@example.org"], subject="s", body="b", status="failed"
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert _cards(client)["발송 실패한 이메일"] == "1"
