@@ -402,3 +402,15 @@ def test_the_progress_page_takes_a_fixed_number_of_queries(client, django_assert
     client.get(f"/admin/consortia/export/{export.pk}/")
     with django_assert_max_num_queries(8):
         assert client.get(f"/admin/consortia/export/{export.pk}/", HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_administrators_list_every_export_and_officers_none(client, django_assert_max_num_queries):
+    made = applications_case()
+    for _ in range(3):
+        export_jobs.request_export(actor=made.officer, kind="applications", application_ids=[made.app.pk])
+    client.force_login(made.officer)
+    assert client.get("/admin/consortia/export/").status_code == 403
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    with django_assert_max_num_queries(12):
+        page = client.get("/admin/consortia/export/")
+    assert page.status_code == 200 and len(page.context["cl"].result_list) == 3
