@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -41,9 +41,10 @@ from awards.models import (
 )
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
-from consortia.models import Application
+from consortia.export_jobs import request_export
+from consortia.models import Application, Export
 from programs.money import format_krw
-from programs.permissions import is_admin, is_officer
+from programs.permissions import is_admin, is_officer, officer_program_ids
 
 
 def _officer(request) -> bool:
@@ -51,9 +52,7 @@ def _officer(request) -> bool:
 
 
 def _program_ids(request) -> list[int] | None:
-    if is_admin(request.user):
-        return None
-    return list(request.user.programs_as_officer.values_list("pk", flat=True))
+    return officer_program_ids(request.user)
 
 
 class OfficerOnlyAdmin(ModelAdmin):
@@ -409,30 +408,28 @@ class AwardAdmin(OfficerOnlyAdmin):
 
     # -- dashboard -----------------------------------------------------------------------------
 
+    def _call_id(self, request) -> int | None:
+        call_id = request.POST.get("call") or request.GET.get("call")
+        return int(call_id) if call_id and is_ascii_digits(call_id) and len(call_id) <= 18 else None
+
     def _dashboard_data(self, request) -> dict:
         if not _officer(request):
             raise PermissionDenied
-        call_id = request.GET.get("call")
         return selectors.dashboard(
-            program_ids=_program_ids(request),
-            on=timezone.localdate(),
-            call_id=int(call_id) if call_id and is_ascii_digits(call_id) and len(call_id) <= 18 else None,
+            program_ids=_program_ids(request), on=timezone.localdate(), call_id=self._call_id(request)
         )
 
     def dashboard_export_view(self, request):
-        """The dashboard's tables as xlsx (synchronous: a handful of grouped rows, not a list)."""
-        from django.http import HttpResponse
-
-        from awards.exports import dashboard_xlsx
-
-        response = HttpResponse(
-            dashboard_xlsx(self._dashboard_data(request)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        """The dashboard's tables as xlsx: a job of the export machinery, then its progress page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        call_id = self._call_id(request)
+        export = request_export(
+            actor=request.user,
+            kind=Export.Kind.AWARDS_DASHBOARD,
+            params={"call_id": call_id} if call_id else {},
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="awards-dashboard-{timezone.localdate():%Y%m%d}.xlsx"'
-        )
-        return response
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
     def dashboard_view(self, request):
         data = self._dashboard_data(request)

@@ -56,6 +56,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("accounts.user", "manage_accounts"),
             ("django_celery_beat.periodictask", "schedule"),
             ("consortia.notice", "mail"),
+            ("consortia.export", "download"),
             ("programs.province", "map"),
             ("programs.regionscheme", "public"),
             ("programs.workerheartbeat", "monitor_heart"),

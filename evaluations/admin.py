@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,6 +23,8 @@ from unfold.admin import ModelAdmin
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
 from consortia.admin import officer
+from consortia.export_jobs import request_export
+from consortia.models import Export
 from evaluations import aggregation, exports, permissions, selectors, services
 from evaluations.models import Assignment, Conflict, Objection, Panel, Review, Reviewer, Score
 from programs.permissions import is_admin
@@ -434,8 +436,14 @@ class PanelAdmin(ModelAdmin):
         return TemplateResponse(request, "admin/evaluations/panel/page.html", context)
 
     def export_view(self, request, pk):
-        panel = self._panel(request, pk)
-        return exports.results_response(panel)
+        """The results table: a job of the export machinery, then its progress page."""
+        panel = self._panel(request, pk)  # 404 for a panel of another program
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        export = request_export(
+            actor=request.user, kind=Export.Kind.PANEL_RESULTS, params={"panel_id": panel.pk}
+        )
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
     def sheet_view(self, request, pk, application_id):
         panel = self._panel(request, pk)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from awards.admin import OfficerOnlyAdmin, _program_ids
 from config.errors import DomainError
 from consortia.choices import KpiIndicator
+from consortia.export_jobs import request_export
+from consortia.models import Export
 from monitoring import selectors, services
-from monitoring.exports import monitoring_xlsx
 from monitoring.indicators import NATIONAL_2030, unit_of
 from monitoring.models import KpiReport, KpiRollup, Milestone
 
@@ -47,7 +48,7 @@ class MilestoneAdmin(OfficerOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("dashboard/", view(self.dashboard_view), name="monitoring_dashboard"),
-            path("dashboard/export.xlsx", view(self.export_view), name="monitoring_export"),
+            path("dashboard/export/", view(self.export_view), name="monitoring_export"),
             *super().get_urls(),
         ]
 
@@ -85,14 +86,11 @@ class MilestoneAdmin(OfficerOnlyAdmin):
         return TemplateResponse(request, "admin/monitoring/dashboard.html", context)
 
     def export_view(self, request):
-        data = monitoring_xlsx(program_ids=_program_ids(request))
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="monitoring-{timezone.localdate():%Y%m%d}.xlsx"'
-        )
-        return response
+        """The dashboard's workbook: a job of the export machinery, then its progress page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        export = request_export(actor=request.user, kind=Export.Kind.MONITORING_DASHBOARD)
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
 
 def _decide(request, queryset, run) -> None:

@@ -210,6 +210,13 @@ NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
 NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=60)
 NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
 
+# --- exports (xlsx built by a worker; consortia/export_jobs.py) ------------------------------
+# The sweep leaves a fresh export alone for this long: its own queued task is still on the way.
+EXPORT_REQUEUE_GRACE_SECONDS = env.int("EXPORT_REQUEUE_GRACE_SECONDS", default=120)
+# A RUNNING export older than this is taken to be a dead worker's and built again. It must exceed
+# the longest build (5,000 applications take seconds; the lease leaves a wide margin).
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=1800)
+
 # /healthz reports "degraded" when the worker's last heartbeat is older than this.
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=300)
 
