@@ -93,10 +93,19 @@ def test_a_run_cancelled_while_running_stops_at_the_next_phase(world, monkeypatc
         services.cancel_assignment_run(actor=officer, run_id=run.pk)
         return real(app_ids)
 
+    solved = []
+    real_solve = assignment.solve
+
+    def solve(problem):
+        solved.append(problem)
+        return real_solve(problem)
+
     monkeypatch.setattr(assignment, "refresh_application_texts", officer_cancels_meanwhile)
+    monkeypatch.setattr(assignment, "solve", solve)
     services.execute_assignment_run(run_id=run.pk)
     run = AssignmentRun.objects.get(pk=run.pk)
     assert seen == [20]  # the task recorded its own progress before the phase
+    assert solved == []  # it stopped at the next phase boundary instead of solving
     assert run.state == "cancelled" and run.proposal == {} and run.explanation == {}
     assert run.progress == 20 and not Assignment.objects.exists()
 
