@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from consortia.models import Application, KpiTarget
 from evaluations import affinity, selectors
-from evaluations.models import ApplicationText, Assignment, Conflict, Panel, PanelMember, Reviewer
+from evaluations.models import ApplicationText, Assignment, Panel, PanelMember, Reviewer
 
 SCALE = 1000  # affinity in [0, 1] → integer cost
 MIN_BONUS = 10 * SCALE  # outweighs any affinity: minimums first
@@ -312,7 +312,9 @@ def explain(p: Problem, mask, mf, ids) -> dict:
     eligible = mask.sum(axis=1)
     conflicts = defaultdict(list)
     lacking_ids = [a for i, a in enumerate(p.apps) if eligible[i] < p.need[a]]
-    for a, r, kind in Conflict.objects.filter(panel=p.panel, application__in=lacking_ids[:200]).values_list(
+    # Only conflicts that still block (a waived one removed nobody).
+    blocking = selectors.blocking_conflicts(p.panel.pk)
+    for a, r, kind in blocking.filter(application__in=lacking_ids[:200]).values_list(
         "application_id", "reviewer_id", "kind"
     ):
         conflicts[a].append({"reviewer": r, "reason": kind})

@@ -93,7 +93,10 @@ class PanelForm(forms.Form):
         help_text=_("Search the reviewer pool by name, affiliation or expertise."),
     )
     aggregation = forms.ChoiceField(
-        label=_("aggregation"), choices=Panel.Aggregation.choices, widget=UnfoldAdminSelectWidget
+        label=_("aggregation"),
+        choices=Panel.Aggregation.choices,
+        initial=Panel.Aggregation.TRIMMED_MEAN,
+        widget=UnfoldAdminSelectWidget,
     )
     cutoff_score = forms.DecimalField(
         label=_("cut-off score"),
@@ -228,9 +231,7 @@ class PanelForm(forms.Form):
 
 
 class RubricRowForm(forms.Form):
-    code = forms.SlugField(
-        label=_("code"), max_length=40, widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "planning"})
-    )
+    code = forms.SlugField(label=_("code"), max_length=40, widget=UnfoldAdminTextInputWidget)
     name = forms.CharField(label=_("name"), max_length=120, widget=UnfoldAdminTextInputWidget)
     max_points = forms.DecimalField(
         label=_("points"), min_value=Decimal("0.01"), widget=UnfoldAdminDecimalFieldWidget, **POINTS

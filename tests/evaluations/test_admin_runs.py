@@ -63,6 +63,9 @@ def test_officer_starts_a_run_reviews_the_proposal_and_applies_it(
     assert applied.status_code == 302
     assert Assignment.objects.filter(panel=panel, run=run).count() == 6
     assert AssignmentRun.objects.get().state == "applied"
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.start_assignment_run(actor=officer, panel_id=panel.pk)
+    assert 'data-testid="run-nothing"' in client.get(page(again.pk)).content.decode()
 
 
 def test_the_progress_fragment_polls_until_the_run_ends_and_a_queued_run_can_be_cancelled(client, world):
