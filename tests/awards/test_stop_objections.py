@@ -396,3 +396,23 @@ def test_contact_files_an_objection_in_the_portal_and_the_officer_decides_on_the
     )
     assert res.status_code == 302
     assert StopObjection.objects.get(pk=objection.pk).state == "rejected"
+
+
+def test_objection_list_queries_do_not_grow_with_objections(api, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    award = make_award()
+    officer = award.program.officers.get()
+    contact = award.consortium.contacts.get()
+    # Three stops, each objected to and upheld: three objections on one award.
+    for year in (1, 2, 3):
+        services.record_grade(actor=officer, award_id=award.pk, year=year, code="D", on=timezone.localdate())
+        objection = services.file_stop_objection(actor=contact, award_id=award.pk, text=f"이의 {year}")
+        services.decide_stop_objection(
+            actor=officer, objection_id=objection.pk, upheld=True, answer="인용", revised_code="A"
+        )
+    api.force_authenticate(contact)
+    with django_assert_max_num_queries(6):
+        res = api.get(f"/api/awards/{award.pk}/objections/")
+    assert [o["grade_year"] for o in res.json()] == [3, 2, 1]
+    assert_ledger_agrees(award)
