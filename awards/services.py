@@ -42,7 +42,7 @@ from awards.models import (
     Tranche,
 )
 from awards.rule_codes import AwardRule
-from awards.selectors import tranche_balances
+from awards.selectors import current_stop_grade, tranche_balances
 from consortia.models import Application, ConsortiumMember, Organisation
 from programs.deadlines import add_months, due_after_days, due_after_months, period_end
 from programs.models import MoneySource, Program
@@ -546,10 +546,6 @@ def _apply_grade_rule(award: Award, grade: Grade, rule: GradeRule, actor, today:
         tranche.save(update_fields=["released_on"])
 
 
-def _stop_grade(award: Award) -> Grade | None:
-    return Grade.objects.filter(award=award, stops=True).order_by("-year").first()
-
-
 def _open_objection(award: Award) -> StopObjection | None:
     return StopObjection.objects.filter(award=award, state=StopObjection.State.OPEN).first()
 
@@ -579,7 +575,7 @@ def _confirm_stop(award: Award, actor, on: dt.date) -> Award:
     """The caller holds the award's lock and has checked `_check_stop_is_due`. Open requests on
     the later tranches are rejected, their remaining budget is cancelled by new ledger entries,
     and the consortium's contacts are told once."""
-    graded = _stop_grade(award)
+    graded = current_stop_grade(award)
     later = _lock_tranches(
         Tranche.objects.filter(award=award, year__gt=graded.year if graded else 0).values_list(
             "pk", flat=True
@@ -641,7 +637,7 @@ def confirm_due_stop(*, award_id: int, today: dt.date | None = None) -> bool:
         _check_stop_is_due(award, today)
     except InvalidState:
         return False
-    graded = _stop_grade(award)
+    graded = current_stop_grade(award)
     # No one clicks here: the officer who decided the stop grade is the ledger's actor.
     actor = graded.decided_by if graded else award.created_by
     _confirm_stop(award, actor, today)
@@ -703,7 +699,7 @@ def file_stop_objection(*, actor, award_id: int, text: str, on: dt.date | None =
             fields={"text": [_("Required.")]},
             rule=AwardRule.OBJECTION_TEXT_REQUIRED,
         )
-    grade = _stop_grade(award)
+    grade = current_stop_grade(award)
     if StopObjection.objects.filter(grade=grade).exists():
         raise ObjectionRefused(
             _("An objection to this stop was already filed."),

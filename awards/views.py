@@ -129,7 +129,7 @@ def _objection_form(user, award: Award, data=None) -> StopObjectionForm | None:
     service decides the rest: the period, one per stop)."""
     if award.state != Award.State.STOP_PENDING or not can_object_to_stop(user, award):
         return None
-    if data is None and StopObjection.objects.filter(award=award, grade__stops=True).exists():
+    if data is None and StopObjection.objects.filter(grade=selectors.current_stop_grade(award)).exists():
         return None
     return StopObjectionForm(data)
 

@@ -416,3 +416,20 @@ def test_objection_list_queries_do_not_grow_with_objections(api, django_assert_m
         res = api.get(f"/api/awards/{award.pk}/objections/")
     assert [o["grade_year"] for o in res.json()] == [3, 2, 1]
     assert_ledger_agrees(award)
+
+
+def test_a_later_stop_can_be_objected_to_again(client):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    award = stop_notified(today)
+    officer = award.program.officers.get()
+    contact = award.consortium.contacts.get()
+    first = services.file_stop_objection(actor=contact, award_id=award.pk, text="이의")
+    services.decide_stop_objection(actor=officer, objection_id=first.pk, upheld=False, answer="기각")
+    services.resume_award(actor=officer, award_id=award.pk, reason="직권 철회")  # grade 1 stays D
+    services.record_grade(actor=officer, award_id=award.pk, year=2, code="D", on=today)
+    client.force_login(contact)
+    assert 'data-testid="objection-form"' in client.get(f"/my/awards/{award.pk}/").content.decode()
+    second = services.file_stop_objection(actor=contact, award_id=award.pk, text="2차년도 이의")
+    assert (second.grade.year, first.grade.year) == (2, 1)
