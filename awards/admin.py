@@ -21,6 +21,7 @@ from awards.forms import (
     CarryOverForm,
     CreateAwardForm,
     DecideChangeForm,
+    DecideObjectionForm,
     DisbursementRequestForm,
     GradeForm,
     PayForm,
@@ -38,6 +39,7 @@ from awards.models import (
     GradeRule,
     LedgerEntry,
     Recovery,
+    StopObjection,
 )
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
@@ -174,6 +176,7 @@ class AwardAdmin(OfficerOnlyAdmin):
             "disbursements": list(selectors.disbursements_of(award)),
             "grades": list(Grade.objects.filter(award=award)),
             "changes": list(AwardChange.objects.filter(award=award).prefetch_related("items")),
+            "objections": list(StopObjection.objects.filter(award=award).select_related("grade")),
             "recoveries": list(Recovery.objects.filter(award=award).select_related("tranche")),
             "request_form": forms.get("request")
             or DisbursementRequestForm(
@@ -189,6 +192,7 @@ class AwardAdmin(OfficerOnlyAdmin):
     def _officer_forms(self, award: Award, tranches: list, bound: dict) -> dict:
         open_recoveries = [r for r in Recovery.objects.filter(award=award) if r.state != Recovery.State.PAID]
         pending = list(AwardChange.objects.filter(award=award, state=AwardChange.State.PENDING))
+        objections = list(StopObjection.objects.filter(award=award, state=StopObjection.State.OPEN))
         released = [t for t in tranches if t.released_on and not t.cancelled_on]
         return {
             "act_forms": [
@@ -213,8 +217,23 @@ class AwardAdmin(OfficerOnlyAdmin):
                     else []
                 ),
                 *(
+                    [
+                        (
+                            "objection",
+                            _("Decide the objection to the stop"),
+                            bound.get("objection")
+                            or DecideObjectionForm(
+                                objections=objections,
+                                scale=GradeRule.objects.filter(program_id=award.program_id),
+                            ),
+                        )
+                    ]
+                    if objections
+                    else []
+                ),
+                *(
                     [("stop", _("Stop notified"), StopForm())]
-                    if award.state == Award.State.STOP_PENDING
+                    if award.state == Award.State.STOP_PENDING and not objections
                     else []
                 ),
             ]
@@ -257,6 +276,20 @@ class AwardAdmin(OfficerOnlyAdmin):
                 lambda: DecideChangeForm(request.POST, changes=AwardChange.objects.filter(award=award)),
                 lambda d: services.decide_change(
                     actor=actor, change_id=d["change"], approve=d["approve"], reason=d["reason"]
+                ),
+            ),
+            "objection": (
+                lambda: DecideObjectionForm(
+                    request.POST,
+                    objections=StopObjection.objects.filter(award=award),
+                    scale=GradeRule.objects.filter(program_id=award.program_id),
+                ),
+                lambda d: services.decide_stop_objection(
+                    actor=actor,
+                    objection_id=d["objection"],
+                    upheld=d["upheld"],
+                    answer=d["answer"],
+                    revised_code=d["revised_code"],
                 ),
             ),
             "stop": (

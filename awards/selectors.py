@@ -241,3 +241,9 @@ def dashboard(*, program_ids: list[int] | None, on: dt.date, call_id: int | None
         "by_region": [by_region[k] for k in sorted(by_region)],
         "attention": list(attention[:200]),
     }
+
+
+def current_stop_grade(award: Award | int) -> Grade | None:
+    """The grade whose stop is notified (the latest stopping grade on record)."""
+    award_id = award if isinstance(award, int) else award.pk
+    return Grade.objects.filter(award_id=award_id, stops=True).order_by("-year").first()

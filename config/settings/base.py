@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "DisbursementStateEnum": "awards.models.Disbursement.State",
         "AwardChangeStateEnum": "awards.models.AwardChange.State",
         "RecoveryStateEnum": "awards.models.Recovery.State",
+        "StopObjectionStateEnum": "awards.models.StopObjection.State",
+        "AwardRuleEnum": "awards.rule_codes.AwardRule",
         "GradeKindEnum": "awards.models.Grade.Kind",
         "LedgerEntryKindEnum": "awards.models.LedgerEntry.Kind",
         "AwardChangeItemKindEnum": "awards.models.AwardChangeItem.Kind",
