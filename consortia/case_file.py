@@ -1,7 +1,7 @@
 """The officer's case file of one application: what the admin's application page shows.
 
-Reads only. The budget arithmetic is taken in one place (`budget_table`), so it can switch to the
-one budget selector the page, the API and the rule check will share.
+Reads only. The budget arithmetic is consortia.budget's, the same the portal, the API and the rule check
+use; every year is shown as the calendar year it falls in (2027년), never as a plan year.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from consortia import selectors
+from consortia import budget, selectors
 from consortia.choices import KpiIndicator
 from consortia.models import (
     Application,
@@ -24,48 +23,13 @@ from consortia.models import (
     ConsortiumMember,
     Notice,
 )
-from programs.models import MatchingRule, MoneySource
 
-# BudgetLine column -> MatchingRule source name.
-SOURCE_OF_FIELD = {f"{source}_krw": source for source in MoneySource.values}
 MONEY_KPIS = {KpiIndicator.SALES_KRW, KpiIndicator.ROYALTIES_KRW, KpiIndicator.FOLLOW_ON_INVESTMENT_KRW}
 
 
 @dataclass
-class RatioCheck:
-    rule: MatchingRule
-    numerator: int
-    base: int
-    ok: bool
-
-    @property
-    def percent(self) -> str:
-        """Truncated to basis points, so a ratio 1 won short never shows as the limit."""
-        if not self.base:
-            return "—"
-        bp = self.numerator * 10000 // self.base
-        return f"{bp // 100}.{bp % 100:02d}%"
-
-
-@dataclass
-class BudgetYear:
-    year: int
-    amounts: dict[str, int]  # by BudgetLine column, in source order
-    ratios: list[RatioCheck]
-    cap_ok: bool
-
-    @property
-    def total(self) -> int:
-        return sum(self.amounts.values())
-
-    @property
-    def label(self) -> str:
-        return _("Year %(n)d") % {"n": self.year}
-
-
-@dataclass
 class BudgetTable:
-    years: list[BudgetYear]
+    years: list[budget.BudgetYear]
     totals: dict[str, int]
     cap_krw: int
 
@@ -79,28 +43,31 @@ class BudgetTable:
 
 
 def budget_table(application: Application) -> BudgetTable:
-    """Year x source totals, and each matching rule checked per year in exact integers."""
+    """Year x source totals and each matching rule per year, by the presenter the portal, the API
+    and the rule check use (consortia.budget); years shown as calendar years."""
     per_year = selectors.budget_totals_by_year([application.pk]).get(application.pk, {})
     rules = list(application.call.matching_rules.all())
+    cap = application.track.national_cap_per_year_krw
     years = []
-    totals = dict.fromkeys(selectors.SOURCES, 0)
     for year in sorted(per_year):
-        amounts = {f: per_year[year].get(f, 0) for f in selectors.SOURCES}
-        by_source = {SOURCE_OF_FIELD[f]: amount for f, amount in amounts.items()}
-        ratios = [
-            RatioCheck(
-                rule=rule,
-                numerator=sum(by_source[s] for s in rule.numerator_sources),
-                base=sum(by_source[s] for s in rule.base_sources),
-                ok=rule.holds(by_source),
+        totals = {f: per_year[year].get(f, 0) for f in selectors.SOURCES}
+        years.append(
+            budget.BudgetYear(
+                year=year,
+                calendar_year=application.call.calendar_year(year),
+                totals=totals,
+                ratios=budget.ratios(rules, totals),
+                cap_krw=cap,
             )
-            for rule in rules
-        ]
-        cap_ok = amounts["national_krw"] <= application.track.national_cap_per_year_krw
-        years.append(BudgetYear(year=year, amounts=amounts, ratios=ratios, cap_ok=cap_ok))
-        for f, amount in amounts.items():
-            totals[f] += amount
-    return BudgetTable(years=years, totals=totals, cap_krw=application.track.national_cap_per_year_krw)
+        )
+    totals = {f: sum(y.totals[f] for y in years) for f in selectors.SOURCES}
+    return BudgetTable(years=years, totals=totals, cap_krw=cap)
+
+
+@dataclass
+class YearLabel:
+    year: int  # plan year
+    label: str  # its calendar year as people write it ("2028년")
 
 
 @dataclass
@@ -116,9 +83,9 @@ class CaseFile:
     members: list[ConsortiumMember]
     people: list[ApplicationPerson]
     budget: BudgetTable
-    plan_years: list[int]
+    plan_years: list[YearLabel]
     kpis: list[KpiRow]
-    milestones: list[tuple[int, list]] = field(default_factory=list)
+    milestones: list[tuple[str, list]] = field(default_factory=list)
     documents: list[ApplicationDocument] = field(default_factory=list)
     events: list[ApplicationEvent] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
@@ -151,14 +118,17 @@ def case_file(application_id: int) -> CaseFile:
         )
         .get(pk=application_id)
     )
-    plan_years = list(range(1, application.track.duration_years + 1))
+    plan_years = [
+        YearLabel(y, budget.year_label(application.call.calendar_year(y)))
+        for y in range(1, application.track.duration_years + 1)
+    ]
     by_indicator: dict[str, dict[int, int]] = defaultdict(dict)
     for target in application.kpi_targets.all():
         by_indicator[target.indicator][target.year] = target.value
     kpis = [
         KpiRow(
             label=str(KpiIndicator(code).label),
-            values=[by_indicator[code].get(y) for y in plan_years],
+            values=[by_indicator[code].get(y.year) for y in plan_years],
             money=code in MONEY_KPIS,
         )
         for code in KpiIndicator.values
@@ -174,7 +144,10 @@ def case_file(application_id: int) -> CaseFile:
         budget=budget_table(application),
         plan_years=plan_years,
         kpis=kpis,
-        milestones=sorted(milestones.items()),
+        milestones=[
+            (budget.year_label(application.call.calendar_year(year)), items)
+            for year, items in sorted(milestones.items())
+        ],
         documents=list(application.documents.all()),
         events=list(application.events.all()),
         notices=list(application.notices.all()),

@@ -58,6 +58,10 @@ def test_officer_reads_the_case_file(client, case, django_assert_max_num_queries
     assert "inline-group" not in html  # no read-only inline forms
     # Only the step possible from "submitted" is offered.
     assert "start-screening" in html and "start-review" not in html and "/reject/" not in html
+    # Years read as calendar years (the call's first budget year on), never as plan years.
+    first = app.call.calendar_year(1)
+    assert [y.calendar_year for y in page.context["case"].budget.years][0] == first
+    assert f"{first}년" in html and f"{first + 1}년" in html and "<h4>1차년도</h4>" not in html
 
 
 def test_case_file_query_count_does_not_grow_with_members_and_lines(
