@@ -24,8 +24,10 @@ class AwardError(DomainError):
     code under `failures`, as the call's rules do.
     """
 
+    code = "award.refused"
+
     def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, rule: str | None = None):
-        super().__init__(message, fields=fields)
+        super().__init__(message, fields=fields, code=rule)  # the finer code, when one is named
         self.rule = rule
         if rule is not None:
             field = next(iter(self.fields), "non_field_errors")
@@ -35,22 +37,34 @@ class AwardError(DomainError):
 class InvalidAmount(AwardError):
     """Zero, negative, or above what the tranche has left."""
 
+    code = "disbursement.invalid_amount"
+
 
 class NotPayable(AwardError):
     """The award is stopped, the tranche is not released, cancelled or in a future year."""
+
+    code = "disbursement.not_payable"
 
 
 class InvalidState(AwardError):
     """The object is not in a state that allows this step."""
 
+    code = "award.invalid_state"
+
 
 class IdempotencyConflict(AwardError):
     """An Idempotency-Key reused for a different request, or missing."""
+
+    code = "idempotency.conflict"
 
 
 class ObjectionRefused(AwardError):
     """An objection to a stop filed late, twice or empty, or decided twice or without an answer."""
 
+    code = "award_objection.refused"
+
 
 class AgreementRefused(AwardError):
     """A signed agreement that is not a PDF, misnamed, too large, or dated outside its range."""
+
+    code = "agreement.refused"

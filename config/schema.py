@@ -1,6 +1,6 @@
 """The API schema tells the truth: every operation declares the errors it can answer with.
 
-Every 4xx has the one error shape ({"detail", "fields"}, config/errors.py). Authentication is
+Every 4xx has the one error shape ({"detail", "code", "fields"}, config/errors.py). Authentication is
 required everywhere (401), permissions may refuse (403), a path naming a row may not find it or
 hide it (404), and input or query parameters may be refused (400).
 """
@@ -11,7 +11,19 @@ from rest_framework import serializers
 
 
 class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="For people: what was refused and why, in their language.")
+    code = serializers.CharField(
+        help_text=(
+            "For programs: the refusal's stable code. A broken domain rule names its area and rule "
+            "(application.rules_broken, call.rules_locked, disbursement.invalid_amount, "
+            "ledger.already_reversed, score.refused, assignment.conflict_of_interest …; refusals by "
+            "the call's or an award's rules list each rule under `failures`). Others: invalid "
+            "(field messages under `fields`), out_of_range, too_large, bad_request, "
+            "not_authenticated, authentication_failed, permission_denied, not_found, "
+            "method_not_allowed, not_acceptable, unsupported_media_type, throttled, parse_error, "
+            "server_error. A code never changes meaning; a new rule gets a new code."
+        )
+    )
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 

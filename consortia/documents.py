@@ -122,6 +122,8 @@ class DocumentRefused(DomainError):
     Its messages are under ``file``; callers with another field name re-key them.
     """
 
+    code = "document.refused"
+
 
 def check_document(
     upload: UploadedFile, *, max_bytes: int, accepted: tuple[str, ...] = tuple(EXTENSIONS)

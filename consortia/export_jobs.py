@@ -50,6 +50,8 @@ Progress = Callable[..., None]  # progress(done: int, total: int | None = None)
 class ExportRefused(DomainError):
     """The params of an export request do not fit its kind."""
 
+    code = "export.refused"
+
 
 @dataclass(frozen=True)
 class ExportKind:

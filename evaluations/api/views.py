@@ -7,14 +7,16 @@ Officers reach panels of their programs; reviewers only their own reachable assi
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import is_ascii_digits
 from consortia.api.serializers import ApplicationDetailOut
 from evaluations import selectors, services
 from evaluations.api import serializers as s
@@ -178,10 +180,8 @@ class PanelSelectionApi(APIView):
         data.is_valid(raise_exception=True)
         reasons = {}
         for k, v in data.validated_data["reasons"].items():
-            if not str(k).isdigit():
-                return Response(
-                    {"detail": "Invalid input.", "fields": {f"reasons.{k}": ["Not an id."]}}, status=400
-                )
+            if not is_ascii_digits(str(k)) or len(str(k)) > 18:
+                raise ValidationError({"reasons": [_("Reasons are keyed by application id.")]})
             reasons[int(k)] = v
         entries = services.confirm_selection(
             actor=request.user, panel_id=panel.pk, selected=data.validated_data["selected"], reasons=reasons

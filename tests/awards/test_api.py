@@ -106,7 +106,7 @@ def test_bad_disbursement_input_is_a_400_that_writes_nothing(api, payload, field
         api, f"/api/awards/{award.pk}/disbursements/", {"tranche": tranche.pk, "amount_krw": 1, **payload}
     )
     assert res.status_code == 400
-    assert set(res.json()) == {"detail", "fields"} and field in res.json()["fields"]
+    assert set(res.json()) == {"detail", "code", "fields"} and field in res.json()["fields"]
     assert (LedgerEntry.objects.count(), IdempotencyKey.objects.count()) == before
 
 

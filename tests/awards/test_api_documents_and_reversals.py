@@ -55,7 +55,11 @@ def test_letter_is_a_pdf_for_the_contacts_and_officers_and_404_for_everyone_else
     for user in outsiders(award):
         api.force_authenticate(user)
         res = api.get(url, HTTP_ACCEPT="application/pdf")
-        assert res.status_code == 404 and res.json() == {"detail": res.json()["detail"], "fields": {}}
+        assert res.status_code == 404 and res.json() == {
+            "detail": res.json()["detail"],
+            "code": "not_found",
+            "fields": {},
+        }
     api.force_authenticate(award.consortium.contacts.get())
     assert api.get("/api/awards/999999/letter/").status_code == 404
 
@@ -233,4 +237,4 @@ def test_an_id_no_route_matches_is_a_404_in_the_one_shape(api):
     api.force_authenticate(make_award().program.officers.get())
     res = post(api, "/api/awards/ledger/-5/reverse/", {"reason": "x"})
     assert res.status_code == 404 and res["Content-Type"] == "application/json"
-    assert res.json() == {"detail": res.json()["detail"], "fields": {}}
+    assert res.json() == {"detail": res.json()["detail"], "code": "not_found", "fields": {}}

@@ -331,7 +331,7 @@ def test_objection_over_the_api_with_outsiders_refused(api):
     assert again.json() == res.json() and again["Idempotent-Replay"] == "true"
     res2 = post(api, url, {"text": "또"})
     body = res2.json()
-    assert res2.status_code == 400 and set(body) == {"detail", "fields", "failures"}
+    assert res2.status_code == 400 and set(body) == {"detail", "code", "fields", "failures"}
     assert body["failures"] == [
         {"rule": "objection.already_filed", "field": "text", "message": body["detail"]}
     ]

@@ -77,7 +77,7 @@ def with_document(app: Application) -> ApplicationDocument:
 def assert_error(response, status: int, field: str | None = None) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) - {"failures"} == {"detail", "fields"} and body["detail"], body
+    assert set(body) - {"failures"} == {"detail", "code", "fields"} and body["detail"], body
     if field:
         assert field in body["fields"], body
     return body

@@ -39,7 +39,7 @@ def put_json(api, url: str, raw: str, **extra):
 def assert_400(response, field: str | None = None) -> dict:
     assert response.status_code == 400, response.content[:500]
     body = response.json()
-    assert set(body) == {"detail", "fields"}
+    assert set(body) == {"detail", "code", "fields"}
     if field:
         assert field in body["fields"], body
     return body
@@ -166,10 +166,38 @@ def test_an_unexpected_api_error_is_json_in_the_one_shape(api, draft, monkeypatc
     monkeypatch.setattr(views.CheckApplicationApi, "get", lambda self, request, pk: broken())
     response = api.get(f"{APPS}{draft.pk}/check/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 500
-    assert response.json() == {"detail": "Server error.", "fields": {}}
+    assert response.json() == {"detail": "Server error.", "code": "server_error", "fields": {}}
     assert "secret" not in response.content.decode()
 
     from config.errors import server_error
 
     outside = server_error(RequestFactory().get("/api/anything/"))  # handler500, outside DRF views
-    assert outside.status_code == 500 and set(json.loads(outside.content)) == {"detail", "fields"}
+    assert outside.status_code == 500 and set(json.loads(outside.content)) == {"detail", "code", "fields"}
+
+
+def test_every_refusal_names_a_stable_code(api):
+    """Integrations key on `code`, never on the (translated) message: a domain rule, a field
+    error, authentication, permission and a missing row each answer with their own."""
+    from accounts.models import User
+    from tests.factories import ApplicationFactory, UserFactory
+
+    anonymous = api.get("/api/applications/")
+    assert anonymous.status_code in (401, 403) and anonymous.json()["code"] in (
+        "not_authenticated",
+        "authentication_failed",
+    )
+    user = UserFactory()
+    api.force_authenticate(user)
+    assert api.get("/api/applications/999999/").json()["code"] == "not_found"
+    bad = api.post("/api/organisations/", {"name": ""}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid" and bad.json()["fields"]
+    app = ApplicationFactory()
+    assert User.objects.filter(pk=user.pk).exists()
+    other = api.post(f"/api/applications/{app.pk}/submit/")
+    assert other.status_code in (403, 404) and other.json()["code"] in ("permission_denied", "not_found")
+    contact = app.consortium.contacts.first() or UserFactory()
+    app.consortium.contacts.add(contact)
+    api.force_authenticate(contact)
+    refused = api.post(f"/api/applications/{app.pk}/submit/")
+    assert refused.status_code == 400 and refused.json()["code"] == "application.rules_broken"
+    assert {f["rule"] for f in refused.json()["failures"]}

@@ -41,7 +41,7 @@ def test_an_expired_or_invalid_token_gets_401_with_www_authenticate(api, kim):
         response = api.get(ME, HTTP_AUTHORIZATION=header)
         assert response.status_code == 401, header
         assert response["WWW-Authenticate"] == "Token"
-        assert set(response.json()) == {"detail", "fields"}
+        assert set(response.json()) == {"detail", "code", "fields"}
     anonymous = api.get(ME)
     assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
 
@@ -55,7 +55,7 @@ def test_repeated_token_failures_lock_the_account_even_for_the_right_password(ap
         TOKEN, {"username": "kim", "password": "pw"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 429, response.content
-    assert set(response.json()) == {"detail", "fields"} and "15 minutes" in response.json()["detail"]
+    assert set(response.json()) == {"detail", "code", "fields"} and "15 minutes" in response.json()["detail"]
     assert int(response["Retry-After"]) == 15 * 60
     assert not AuthToken.objects.exists()
 
