@@ -43,3 +43,10 @@ def test_others_get_404(client):
     r = client.post(f"/my/awards/{award.pk}/milestones/", {"milestone": foreign.pk, "file": pdf()})
     assert r.status_code == 404
     assert Milestone.objects.get(pk=foreign.pk).state == "open"
+
+
+def test_the_award_page_leads_to_its_milestones_and_kpi_reports(client):
+    award = make_award()
+    client.force_login(contact_of(award))
+    html = client.get(f"/my/awards/{award.pk}/").content.decode()
+    assert f"/my/awards/{award.pk}/milestones/" in html and f"/my/awards/{award.pk}/kpis/" in html
