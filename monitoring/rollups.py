@@ -6,8 +6,9 @@ actual / target, a ratio of sums (never a mean of rates), and "—" (None) for a
 Region means each of the award's provinces as at selection (awards.AwardProvince): a
 super-regional award counts in each of its provinces, and once in its track and program.
 
-Each refresh is one DELETE and one INSERT … SELECT … GROUP BY per level, for one program (and
-optionally one year): no Python loop over rows. A validation refreshes its program and year;
+Each refresh is a handful of set-based statements for one program (and optionally one year):
+the validated facts summed per award, every level summed from those and upserted, stale rows
+deleted. No Python loop over rows. A validation refreshes its program and year;
 `rebuild_all` recomputes everything (a Celery task with progress).
 """
 
@@ -54,40 +55,84 @@ def facts_sql() -> str:
 
 def _lock(program_id: int) -> None:
     # Two refreshes of one program (a validation's and a full rebuild) must not interleave their
-    # DELETE and INSERT: serialise them per program. SQLite already has one writer at a time.
+    # upserts and deletes: serialise them per program. SQLite already has one writer at a time.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(7177, %s)", [program_id])
 
 
+KEY = "program_id, level, subject_id, year, indicator"  # the rollup's unique key
+
+
 @transaction.atomic
 def refresh_rollup(*, program_id: int, year: int | None = None) -> int:
-    """Recomputes one program's rollups (one calendar year, or all); returns the rows written."""
+    """Recomputes one program's rollups (one calendar year, or all); returns the rows changed.
+
+    Three statements, whatever the number of rows: the facts summed per award into a temporary
+    table (one GROUP BY, which PostgreSQL runs in parallel, unlike an INSERT … SELECT); every
+    level summed from it; the new and changed rows found by one join and upserted; rows no
+    longer produced deleted. A rebuild over unchanged data writes nothing, so it costs little more than
+    the GROUP BY itself (deleting and re-inserting a million rows cost several times that).
+    """
     _lock(program_id)
-    stale = KpiRollup.objects.filter(program_id=program_id)
-    if year is not None:
-        stale = stale.filter(year=year)
-    stale.delete()
     year_filter = "AND f.year = %s" if year is not None else ""
-    written = 0
+    years = [year] if year is not None else []
+    changed = 0
     with connection.cursor() as cursor:
-        for level, (subject, join) in LEVEL_SUBJECT.items():
-            params = [level, program_id] + ([year] if year is not None else [])
-            cursor.execute(
-                f"""
-                INSERT INTO monitoring_kpirollup
-                       (level, subject_id, program_id, year, indicator, actual, target)
-                SELECT %s, {subject}, aw.program_id, f.year, f.indicator, SUM(f.actual), SUM(f.target)
-                  FROM ({facts_sql()}) f
-                  JOIN awards_award aw ON aw.id = f.award_id
-                  {join}
-                 WHERE aw.program_id = %s {year_filter}
-                 GROUP BY {subject}, aw.program_id, f.year, f.indicator
-                """,
-                params,
-            )
-            written += cursor.rowcount
-    return written
+        cursor.execute("DROP TABLE IF EXISTS kpi_award_facts")
+        cursor.execute("DROP TABLE IF EXISTS kpi_fresh")
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE kpi_award_facts AS
+            SELECT f.award_id AS award_id, f.year AS year, f.indicator AS indicator,
+                   SUM(f.actual) AS actual, SUM(f.target) AS target
+              FROM ({facts_sql()}) f JOIN awards_award aw ON aw.id = f.award_id
+             WHERE aw.program_id = %s {year_filter}
+             GROUP BY f.award_id, f.year, f.indicator
+            """,
+            [program_id, *years],
+        )
+        levels = " UNION ALL ".join(
+            f"""
+            SELECT '{level}' AS level, {subject} AS subject_id, aw.program_id AS program_id,
+                   f.year AS year, f.indicator AS indicator, SUM(f.actual) AS actual,
+                   SUM(f.target) AS target
+              FROM kpi_award_facts f JOIN awards_award aw ON aw.id = f.award_id {join}
+             GROUP BY {subject}, aw.program_id, f.year, f.indicator
+            """
+            for level, (subject, join) in LEVEL_SUBJECT.items()
+        )
+        cursor.execute(f"CREATE TEMPORARY TABLE kpi_fresh AS {levels}")
+        # Only the new and the changed rows are written (one hash join finds them).
+        same_key = " AND ".join(f"r.{c} = n.{c}" for c in KEY.split(", "))
+        cursor.execute(
+            f"""
+            INSERT INTO monitoring_kpirollup ({KEY}, actual, target)
+            SELECT {", ".join(f"n.{c}" for c in KEY.split(", "))}, n.actual, n.target
+              FROM kpi_fresh n LEFT JOIN monitoring_kpirollup r ON {same_key}
+             WHERE r.id IS NULL OR r.actual <> n.actual OR r.target <> n.target
+            ON CONFLICT ({KEY}) DO UPDATE SET actual = excluded.actual, target = excluded.target
+            """
+        )
+        changed += cursor.rowcount
+        cursor.execute(
+            f"""
+            DELETE FROM monitoring_kpirollup
+             WHERE program_id = %s {"AND year = %s" if year is not None else ""}
+               AND NOT EXISTS (
+                   SELECT 1 FROM kpi_fresh n
+                    WHERE n.program_id = monitoring_kpirollup.program_id
+                      AND n.level = monitoring_kpirollup.level
+                      AND n.subject_id = monitoring_kpirollup.subject_id
+                      AND n.year = monitoring_kpirollup.year
+                      AND n.indicator = monitoring_kpirollup.indicator)
+            """,
+            [program_id, *years],
+        )
+        changed += cursor.rowcount
+        cursor.execute("DROP TABLE kpi_award_facts")
+        cursor.execute("DROP TABLE kpi_fresh")
+    return changed
 
 
 def rebuild_all(*, progress: Callable[[int, int], None] | None = None) -> int:

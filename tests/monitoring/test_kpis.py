@@ -175,3 +175,29 @@ def test_rollup_list_queries_are_bounded(django_assert_max_num_queries, django_c
     with django_assert_max_num_queries(2):
         rows = selectors.rollup_rows(program_ids=[program.pk], level="region")
     assert rows and all("subject" in r for r in rows)
+
+
+def test_a_rebuild_after_changes_writes_only_what_changed_and_still_equals_the_group_by(
+    django_capture_on_commit_callbacks,
+):
+    """The rebuild upserts new and changed rows and deletes vanished ones: after a value changes,
+    a target disappears and a report leaves the validated state, it equals the GROUP BY again."""
+    from consortia.models import KpiTarget
+
+    with django_capture_on_commit_callbacks(execute=True):
+        program = _generate()
+    rollups.rebuild_all()
+    assert rollups.rebuild_all() == 0  # nothing changed: nothing written
+    validated = KpiReport.objects.filter(state="validated").order_by("pk")
+    KpiReport.objects.filter(pk=validated[0].pk).update(value=validated[0].value + 7)
+    KpiReport.objects.filter(pk=validated[1].pk).update(state="returned")
+    target = KpiTarget.objects.filter(application__award__program=program).order_by("pk").first()
+    KpiTarget.objects.filter(indicator=target.indicator, application=target.application).delete()
+    assert rollups.rebuild_all() > 0
+    for level in ("award", "track", "region", "program"):
+        stored = set(
+            KpiRollup.objects.filter(program=program, level=level).values_list(
+                "subject_id", "year", "indicator", "actual", "target"
+            )
+        )
+        assert stored == _by_hand(program.pk, level), level
