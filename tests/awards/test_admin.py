@@ -223,3 +223,15 @@ def test_award_letter_is_a_korean_pdf_and_the_signed_agreement_comes_back():
     assert award.signed_on == timezone.localdate() and award.signed_agreement
     outsider = login(selected_application().consortium.contacts.get())
     assert outsider.get(f"/my/awards/{award.pk}/letter.pdf").status_code == 404
+
+
+def test_the_case_page_leads_to_the_awards_milestones_and_kpi_reports():
+    award = make_award()
+    client = login(award.program.officers.get())
+    html = client.get(f"/admin/awards/award/{award.pk}/case/").content.decode()
+    for url in (
+        f"/admin/monitoring/milestone/?award__id__exact={award.pk}",
+        f"/admin/monitoring/kpireport/?award__id__exact={award.pk}",
+    ):
+        assert url in html
+        assert client.get(url).status_code == 200
