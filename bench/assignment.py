@@ -175,6 +175,7 @@ def generate(n_apps: int, n_reviewers: int, *, seed: int = 7):
     call = Call.objects.create(
         program=program,
         year=2026,
+        code=f"bench-{tag}",
         title=f"벤치 공모 {tag}",
         opens_at=now - dt.timedelta(days=60),
         closes_at=now - dt.timedelta(days=30),
