@@ -272,17 +272,24 @@ def reciprocal_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
     return out
 
 
-def blocked_pairs(panel: Panel) -> set[tuple[int, int]]:
+def blocked_pairs(panel: Panel):
     """(application, reviewer) pairs that may not be assigned: a conflict not waived, or one that
-    cannot be waived."""
-    waived = set(Waiver.objects.filter(panel=panel).values_list("application_id", "reviewer_id"))
-    out = set()
-    for a, r, kind in Conflict.objects.filter(panel=panel).values_list(
-        "application_id", "reviewer_id", "kind"
-    ):
-        if (a, r) not in waived or kind in Conflict.UNWAIVABLE:
-            out.add((a, r))
-    return out
+    cannot be waived. A numpy array (n, 2) for the solver, read in one join (rows may repeat)."""
+    import numpy as np
+
+    conflict = connection.ops.quote_name(Conflict._meta.db_table)
+    waiver = connection.ops.quote_name(Waiver._meta.db_table)
+    unwaivable = tuple(str(k) for k in Conflict.UNWAIVABLE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.application_id, c.reviewer_id FROM {conflict} c LEFT JOIN {waiver} w "
+            "ON w.panel_id = c.panel_id AND w.application_id = c.application_id "
+            "AND w.reviewer_id = c.reviewer_id "
+            f"WHERE c.panel_id = %s AND (w.id IS NULL OR c.kind IN ({', '.join(['%s'] * len(unwaivable))}))",
+            (panel.pk, *unwaivable),
+        )
+        rows = cursor.fetchall()
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
 
 def blocking_conflicts(panel_id: int) -> QuerySet[Conflict]:

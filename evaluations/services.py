@@ -932,22 +932,24 @@ def apply_assignment_run(*, actor, run_id: int) -> QuerySet[Assignment]:
     if run.state != AssignmentRun.State.PROPOSED:
         raise AssignmentRefused(_("Only a proposed run can be applied."))
     pairs = [(int(a), int(r), float(f)) for a, r, f in run.proposal.get("pairs", [])]
-    _insert_assignments(panel, run, actor, pairs)
-    # Checked on the rows just written, each by its own conflict lookup (the unique index): the
-    # transaction takes them back when any is stale.
-    written = Assignment.objects.filter(panel=panel, run=run, withdrawn_at__isnull=True)
-    if stale := sorted(
-        written.filter(Exists(selectors.blocking_conflicts_any()))
+    proposed = {(a, r) for a, r, _f in pairs}
+    # Every blocked pair of the proposed reviewers, intersected here: one pass over the panel's
+    # conflicts whatever the planner knows of rows just written (a join could go quadratic).
+    blocked = (
+        selectors.blocking_conflicts(panel.pk)
+        .filter(reviewer__in={r for _a, r in proposed})
         .order_by()
         .values_list("application_id", "reviewer_id")
-    ):
+    )
+    if stale := sorted(set(blocked) & proposed):
         raise AssignmentRefused(
             _("%(n)d proposed pairs are now conflicted; start a new run.") % {"n": len(stale)},
             fields={"proposal": [f"{a}×{r}" for a, r in stale[:20]]},
         )
+    _insert_assignments(panel, run, actor, pairs)
     run.state, run.applied_at = AssignmentRun.State.APPLIED, timezone.now()
     run.save(update_fields=["state", "applied_at"])
-    return written
+    return Assignment.objects.filter(panel=panel, run=run, withdrawn_at__isnull=True)
 
 
 def _insert_assignments(panel: Panel, run: AssignmentRun, actor, pairs: list[tuple[int, int, float]]) -> None:
