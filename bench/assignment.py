@@ -14,7 +14,8 @@ tokenises. Then it times, on one panel with k = 5 and L = 15:
 - affinity_s: loading the tokens and the BM25 matrix;
 - solver_s: the max flow (feasibility) and the min-cost flow;
 - write_s: applying the proposal (the assignments' rows);
-- end_to_end_s: all of it, from the panel's id to the rows written.
+- end_to_end_s: all of it, from the panel's id to the rows written;
+- load_avg_1_5_15m: the machine's load average when the measured part started (it is shared).
 
 Writes bench/results/assignment.json. Run on demand; never part of the test suite.
 """
@@ -55,6 +56,7 @@ def measure(n_apps: int, n_reviewers: int) -> dict:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
+    load_avg = [round(x, 2) for x in os.getloadavg()]  # the machine is shared: how busy it was
     start = time.perf_counter()
     services.recompute_conflicts(panel_id=panel.pk)
     conflicts_s = time.perf_counter() - start
@@ -92,6 +94,7 @@ def measure(n_apps: int, n_reviewers: int) -> dict:
         "write_s": round(write_s, 3),
         "end_to_end_s": round(end_to_end_s, 3),
         "generate_s": round(generate_s, 1),
+        "load_avg_1_5_15m": load_avg,
     }
 
 
