@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +21,7 @@ from awards.forms import (
     CarryOverForm,
     CreateAwardForm,
     DecideChangeForm,
+    DecideObjectionForm,
     DisbursementRequestForm,
     GradeForm,
     PayForm,
@@ -38,12 +39,14 @@ from awards.models import (
     GradeRule,
     LedgerEntry,
     Recovery,
+    StopObjection,
 )
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
-from consortia.models import Application
+from consortia.export_jobs import request_export
+from consortia.models import Application, Export
 from programs.money import format_krw
-from programs.permissions import is_admin, is_officer
+from programs.permissions import is_admin, is_officer, officer_program_ids
 
 
 def _officer(request) -> bool:
@@ -51,9 +54,7 @@ def _officer(request) -> bool:
 
 
 def _program_ids(request) -> list[int] | None:
-    if is_admin(request.user):
-        return None
-    return list(request.user.programs_as_officer.values_list("pk", flat=True))
+    return officer_program_ids(request.user)
 
 
 class OfficerOnlyAdmin(ModelAdmin):
@@ -175,6 +176,7 @@ class AwardAdmin(OfficerOnlyAdmin):
             "disbursements": list(selectors.disbursements_of(award)),
             "grades": list(Grade.objects.filter(award=award)),
             "changes": list(AwardChange.objects.filter(award=award).prefetch_related("items")),
+            "objections": list(StopObjection.objects.filter(award=award).select_related("grade")),
             "recoveries": list(Recovery.objects.filter(award=award).select_related("tranche")),
             "request_form": forms.get("request")
             or DisbursementRequestForm(
@@ -190,6 +192,7 @@ class AwardAdmin(OfficerOnlyAdmin):
     def _officer_forms(self, award: Award, tranches: list, bound: dict) -> dict:
         open_recoveries = [r for r in Recovery.objects.filter(award=award) if r.state != Recovery.State.PAID]
         pending = list(AwardChange.objects.filter(award=award, state=AwardChange.State.PENDING))
+        objections = list(StopObjection.objects.filter(award=award, state=StopObjection.State.OPEN))
         released = [t for t in tranches if t.released_on and not t.cancelled_on]
         return {
             "act_forms": [
@@ -214,8 +217,23 @@ class AwardAdmin(OfficerOnlyAdmin):
                     else []
                 ),
                 *(
+                    [
+                        (
+                            "objection",
+                            _("Decide the objection to the stop"),
+                            bound.get("objection")
+                            or DecideObjectionForm(
+                                objections=objections,
+                                scale=GradeRule.objects.filter(program_id=award.program_id),
+                            ),
+                        )
+                    ]
+                    if objections
+                    else []
+                ),
+                *(
                     [("stop", _("Stop notified"), StopForm())]
-                    if award.state == Award.State.STOP_PENDING
+                    if award.state == Award.State.STOP_PENDING and not objections
                     else []
                 ),
             ]
@@ -258,6 +276,20 @@ class AwardAdmin(OfficerOnlyAdmin):
                 lambda: DecideChangeForm(request.POST, changes=AwardChange.objects.filter(award=award)),
                 lambda d: services.decide_change(
                     actor=actor, change_id=d["change"], approve=d["approve"], reason=d["reason"]
+                ),
+            ),
+            "objection": (
+                lambda: DecideObjectionForm(
+                    request.POST,
+                    objections=StopObjection.objects.filter(award=award),
+                    scale=GradeRule.objects.filter(program_id=award.program_id),
+                ),
+                lambda d: services.decide_stop_objection(
+                    actor=actor,
+                    objection_id=d["objection"],
+                    upheld=d["upheld"],
+                    answer=d["answer"],
+                    revised_code=d["revised_code"],
                 ),
             ),
             "stop": (
@@ -409,30 +441,28 @@ class AwardAdmin(OfficerOnlyAdmin):
 
     # -- dashboard -----------------------------------------------------------------------------
 
+    def _call_id(self, request) -> int | None:
+        call_id = request.POST.get("call") or request.GET.get("call")
+        return int(call_id) if call_id and is_ascii_digits(call_id) and len(call_id) <= 18 else None
+
     def _dashboard_data(self, request) -> dict:
         if not _officer(request):
             raise PermissionDenied
-        call_id = request.GET.get("call")
         return selectors.dashboard(
-            program_ids=_program_ids(request),
-            on=timezone.localdate(),
-            call_id=int(call_id) if call_id and is_ascii_digits(call_id) and len(call_id) <= 18 else None,
+            program_ids=_program_ids(request), on=timezone.localdate(), call_id=self._call_id(request)
         )
 
     def dashboard_export_view(self, request):
-        """The dashboard's tables as xlsx (synchronous: a handful of grouped rows, not a list)."""
-        from django.http import HttpResponse
-
-        from awards.exports import dashboard_xlsx
-
-        response = HttpResponse(
-            dashboard_xlsx(self._dashboard_data(request)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        """The dashboard's tables as xlsx: a job of the export machinery, then its progress page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        call_id = self._call_id(request)
+        export = request_export(
+            actor=request.user,
+            kind=Export.Kind.AWARDS_DASHBOARD,
+            params={"call_id": call_id} if call_id else {},
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="awards-dashboard-{timezone.localdate():%Y%m%d}.xlsx"'
-        )
-        return response
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
     def dashboard_view(self, request):
         data = self._dashboard_data(request)

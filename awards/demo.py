@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from awards import services
 from awards.models import Award, Tranche
-from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium
+from consortia.models import Application, ApplicationEvent, BudgetLine, Consortium, KpiTarget
 from consortia.services import receipt_number_for
 from programs.models import Call, MatchingRule, Program, RegionScheme, Track
 
@@ -22,6 +22,15 @@ THEMES = {
     "대경 이차전지 초광역 사업단": ("하이니켈 양극재", "이차전지"),
     "경남 스마트제조 사업단": ("AI 협동로봇", "스마트 제조"),
 }
+
+# indicator, target of the first project year (the later years' targets grow linearly)
+DEMO_KPI_TARGETS = [
+    ("new_jobs", 50),
+    ("researchers", 40),
+    ("deeptech_startups", 4),
+    ("papers", 10),
+    ("patents_filed", 6),
+]
 
 # consortium, track code, title, notified on, starts on
 AWARDS = [
@@ -127,6 +136,11 @@ def _selected_application(
                 national_krw=1_500_000_000 // len(members),
                 private_cash_krw=100_000_000 // len(members) // 10_000_000 * 10_000_000,  # round
             )
+    # The plan's KPI targets per project year, so that the monitoring rollups have something to
+    # measure achievement against (the reports of seed_monitoring are the actuals).
+    for indicator, per_year in DEMO_KPI_TARGETS:
+        for year in (1, 2, 3):
+            KpiTarget.objects.create(application=app, indicator=indicator, year=year, value=per_year * year)
     # The demo's history: submitted, screened, reviewed and selected last year.
     path = ["submitted", "screening", "under_review", "selected"]
     Application.objects.filter(pk=app.pk).update(

@@ -132,3 +132,32 @@ class StopForm(KeyedForm):
         choices=[("confirm", _("stop the award")), ("resume", _("objection upheld: resume"))],
     )
     reason = forms.CharField(label=_("reason"), required=False, max_length=2000)
+
+
+class StopObjectionForm(KeyedForm):
+    text = forms.CharField(
+        label=_("objection"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Say what you object to in the grade and why; attach nothing here."),
+    )
+
+
+class DecideObjectionForm(KeyedForm):
+    objection = forms.TypedChoiceField(label=_("objection to the stop"), coerce=int)
+    upheld = forms.TypedChoiceField(
+        label=_("decision"),
+        coerce=lambda v: v == "yes",
+        choices=[("no", _("reject: the stop stands")), ("yes", _("uphold: withdraw the stop"))],
+    )
+    revised_code = forms.ChoiceField(label=_("revised grade (if upheld)"), required=False)
+    answer = forms.CharField(label=_("answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, objections=(), scale=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objection"].choices = [
+            (o.pk, f"{o.filed_on:%Y-%m-%d} · {o.original_code} · {o.text[:60]}") for o in objections
+        ]
+        self.fields["revised_code"].choices = [("", "-")] + [
+            (r.code, f"{r.code} {r.label} ({r.change_percent:+d}%)") for r in scale if not r.stops
+        ]

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.idempotency import HEADER, fingerprint, run_once_or_replay
 from awards.exceptions import IdempotencyConflict
+from awards.rule_codes import AwardRule
 
 
 def run_once(
@@ -29,6 +30,7 @@ def run_once(
         raise IdempotencyConflict(
             _("Money requests need an Idempotency-Key header (1 to 100 characters)."),
             fields={HEADER: [_("Required.")]},
+            rule=AwardRule.IDEMPOTENCY_KEY_REQUIRED,
         )
     return run_once_or_replay(user=user, key=key, fingerprint=fingerprint("POST", scope, data), action=run)
 

@@ -416,6 +416,54 @@ class Grade(models.Model):
         return f"{self.award} Y{self.year}: {self.code}"
 
 
+class StopObjection(models.Model):
+    """The consortium's objection (이의신청) to a stop grade, filed within the objection period.
+
+    The officer upholds it (the stop is withdrawn and the grade is revised to one that does not
+    stop) or rejects it (the stop is confirmed once the period is over). One per stop grade.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("awaiting the officer's decision")
+        UPHELD = "upheld", _("upheld: stop withdrawn")
+        REJECTED = "rejected", _("rejected")
+
+    award = models.ForeignKey(Award, models.PROTECT, related_name="stop_objections")
+    grade = models.ForeignKey(Grade, models.PROTECT, related_name="objections")
+    state = FSMField(_("state"), max_length=10, choices=State.choices, default=State.OPEN, protected=True)
+    text = models.TextField(_("objection"), max_length=4000)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    filed_on = models.DateField(_("filed on"))
+    filed_at = models.DateTimeField(auto_now_add=True)
+    # The grade as notified, kept here: an upheld objection revises the Grade row.
+    original_code = models.CharField(_("grade objected to"), max_length=10)
+    revised_code = models.CharField(_("revised grade"), max_length=10, blank=True)
+    answer = models.TextField(_("answer"), blank=True, max_length=4000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("objection to a stop")
+        verbose_name_plural = _("objections to stops")
+        constraints = [
+            models.UniqueConstraint(fields=["grade"], name="one_objection_per_stop_grade"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award}: {self.original_code} ({self.get_state_display()})"
+
+    @transition(field=state, source=State.OPEN, target=State.UPHELD)
+    def uphold(self, *, by, at, answer: str, revised_code: str) -> None:
+        self.decided_by, self.decided_at, self.answer, self.revised_code = by, at, answer, revised_code
+
+    @transition(field=state, source=State.OPEN, target=State.REJECTED)
+    def reject(self, *, by, at, answer: str) -> None:
+        self.decided_by, self.decided_at, self.answer = by, at, answer
+
+
 class AwardChange(models.Model):
     """A change to an award (협약 변경): notified items apply at once, unless filed with an item
     that needs approval; then nothing applies until an officer approves."""

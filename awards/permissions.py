@@ -32,6 +32,15 @@ def can_submit_settlement(user, award: Award) -> bool:
     return is_contact(user, award.consortium_id) or is_officer_of(user, award.program_id)
 
 
+def can_object_to_stop(user, award: Award) -> bool:
+    """An objection (이의신청) to a stop is the consortium's: its contacts file it."""
+    return is_contact(user, award.consortium_id)
+
+
+def can_reverse_entry(user, award: Award) -> bool:
+    return can_manage_award(user, award)
+
+
 def can_create_award(user, application) -> bool:
     return is_officer_of(user, application.call.program_id)
 

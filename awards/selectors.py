@@ -124,15 +124,17 @@ def recoveries_due(*, on: dt.date) -> QuerySet[Recovery]:
 
 
 def awards_needing_attention(*, program_ids: list[int] | None, on: dt.date) -> QuerySet[Award]:
-    """Awards with an overdue settlement report, pending approvals, a low grade or recoveries due."""
+    """Awards with an overdue report, pending approvals, a low grade or recoveries due."""
     from awards.models import AwardChange
 
     qs = Award.objects.all() if program_ids is None else Award.objects.filter(program_id__in=program_ids)
     return (
         qs.annotate(
+            # Every report the award owes is a milestone (annual, stage, settlement, final,
+            # results-use and the plan's deliverables; monitoring generates them).
             overdue_reports=Count(
-                "stages",
-                filter=Q(stages__settlement_submitted_on=None, stages__settlement_due_on__lt=on),
+                "milestones",
+                filter=Q(milestones__state__in=("open", "returned"), milestones__due_on__lt=on),
                 distinct=True,
             ),
             pending_requests=Exists(
@@ -239,3 +241,9 @@ def dashboard(*, program_ids: list[int] | None, on: dt.date, call_id: int | None
         "by_region": [by_region[k] for k in sorted(by_region)],
         "attention": list(attention[:200]),
     }
+
+
+def current_stop_grade(award: Award | int) -> Grade | None:
+    """The grade whose stop is notified (the latest stopping grade on record)."""
+    award_id = award if isinstance(award, int) else award.pk
+    return Grade.objects.filter(award_id=award_id, stops=True).order_by("-year").first()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from awards import permissions
-from awards.exceptions import InvalidAmount, InvalidState, NotPayable
+from awards.exceptions import AgreementRefused, InvalidAmount, InvalidState, NotPayable, ObjectionRefused
 from awards.models import (
     DEFAULT_GRADES,
     Award,
@@ -38,9 +38,11 @@ from awards.models import (
     GradeRule,
     LedgerEntry,
     Recovery,
+    StopObjection,
     Tranche,
 )
-from awards.selectors import tranche_balances
+from awards.rule_codes import AwardRule
+from awards.selectors import current_stop_grade, tranche_balances
 from consortia.models import Application, ConsortiumMember, Organisation
 from programs.deadlines import add_months, due_after_days, due_after_months, period_end
 from programs.models import MoneySource, Program
@@ -410,9 +412,25 @@ def reverse_entry(*, actor, entry_id: int, reason: str) -> LedgerEntry:
     _require(permissions.can_manage_award(actor, award))
     tranche = _lock_tranches([entry.tranche_id])[entry.tranche_id]
     if not reason.strip():
-        raise InvalidState(_("A reversal needs its reason."), fields={"reason": [_("Required.")]})
-    if entry.kind == LedgerEntry.Kind.REVERSAL or LedgerEntry.objects.filter(reverses=entry).exists():
-        raise InvalidState(_("This entry cannot be reversed again."), fields={"entry": [str(entry.pk)]})
+        raise InvalidState(
+            _("A reversal needs its reason."),
+            fields={"reason": [_("Required.")]},
+            rule=AwardRule.LEDGER_REASON_REQUIRED,
+        )
+    if entry.kind == LedgerEntry.Kind.REVERSAL:
+        raise InvalidState(
+            _("A reversal is not reversed: write the correct entry instead."),
+            fields={"entry": [str(entry.pk)]},
+            rule=AwardRule.LEDGER_IS_REVERSAL,
+        )
+    # Checked under the award's lock, which every reversal takes first; the one-to-one
+    # `reverses` column refuses a second reversal in the database as well.
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise InvalidState(
+            _("This entry is already reversed."),
+            fields={"entry": [str(entry.pk)]},
+            rule=AwardRule.LEDGER_ALREADY_REVERSED,
+        )
     reversal = _entry(
         tranche,
         LedgerEntry.Kind.REVERSAL,
@@ -420,12 +438,13 @@ def reverse_entry(*, actor, entry_id: int, reason: str) -> LedgerEntry:
         -entry.amount_krw,
         actor,
         reverses=entry,
-        reason=reason,
+        reason=reason.strip(),
     )
     if tranche_balances(tranche.pk).remaining_krw < 0:
         raise InvalidAmount(
             _("This reversal would leave the tranche below what is already committed."),
             fields={"entry": [str(entry.pk)]},
+            rule=AwardRule.LEDGER_REVERSAL_OVERDRAWS,
         )
     return reversal
 
@@ -435,7 +454,14 @@ def reverse_entry(*, actor, entry_id: int, reason: str) -> LedgerEntry:
 
 @transaction.atomic
 def record_grade(
-    *, actor, award_id: int, year: Any, code: str, kind: str = Grade.Kind.ANNUAL, decision: str = ""
+    *,
+    actor,
+    award_id: int,
+    year: Any,
+    code: str,
+    kind: str = Grade.Kind.ANNUAL,
+    decision: str = "",
+    on: dt.date | None = None,
 ) -> Grade:
     """Grades a project year; the program's rule changes next year's tranches through the ledger
     and releases them, or a stop grade notifies the stop and opens the objection period."""
@@ -482,15 +508,26 @@ def record_grade(
         decision=decision,
         decided_by=actor,
     )
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     if rule.stops:
-        policy = policy_for(award.program_id)
-        award.notify_stop(on=today, objection_due_on=due_after_days(today, policy.objection_days))
+        award.notify_stop(on=today, objection_due_on=objection_due_on(award.program_id, today))
         award.save(update_fields=["state", "stop_notified_on", "objection_due_on"])
-        _queue_award_notice(award, "stop", {"grade": grade})
+        _queue_award_notice(award, "stop", {"grade": grade}, key=f"award:{award.pk}:stop:grade:{grade.pk}")
         return grade
+    _apply_grade_rule(award, grade, rule, actor, today)
+    return grade
+
+
+def objection_due_on(program_id: int, notified_on: dt.date) -> dt.date:
+    """Last day to object to a stop notified on `notified_on`: the program's period in days,
+    first day not counted, a Saturday, Sunday or holiday end moved to the next working day."""
+    return due_after_days(notified_on, policy_for(program_id).objection_days)
+
+
+def _apply_grade_rule(award: Award, grade: Grade, rule: GradeRule, actor, today: dt.date) -> None:
+    """The rule's change to next year's tranches, through the ledger; they are released."""
     next_tranches = _lock_tranches(
-        Tranche.objects.filter(award=award, year=year + 1).values_list("pk", flat=True)
+        Tranche.objects.filter(award=award, year=grade.year + 1).values_list("pk", flat=True)
     )
     for tranche in next_tranches.values():
         budget = tranche_balances(tranche.pk).budget_krw
@@ -507,24 +544,38 @@ def record_grade(
         )
         tranche.released_on = today
         tranche.save(update_fields=["released_on"])
-    return grade
 
 
-@transaction.atomic
-def confirm_stop(*, actor, award_id: int, on: dt.date | None = None) -> Award:
-    """After the objection period: the award stops, open requests are rejected and the later
-    tranches are cancelled (their remaining budget leaves the ledger)."""
-    award = _lock_award(award_id)
-    _require(permissions.can_manage_award(actor, award))
-    on = on or timezone.localdate()
+def _open_objection(award: Award) -> StopObjection | None:
+    return StopObjection.objects.filter(award=award, state=StopObjection.State.OPEN).first()
+
+
+def _check_stop_is_due(award: Award, on: dt.date) -> None:
     if award.state != Award.State.STOP_PENDING:
-        raise InvalidState(_("No stop has been notified."), fields={"award": [award.get_state_display()]})
+        raise InvalidState(
+            _("No stop has been notified."),
+            fields={"award": [award.get_state_display()]},
+            rule=AwardRule.STOP_NOT_PENDING,
+        )
     if on <= award.objection_due_on:
         raise InvalidState(
             _("The objection period runs until %(date)s.") % {"date": award.objection_due_on.isoformat()},
             fields={"award": [award.objection_due_on.isoformat()]},
+            rule=AwardRule.STOP_OBJECTION_PERIOD_RUNNING,
         )
-    graded = Grade.objects.filter(award=award, stops=True).order_by("-year").first()
+    if _open_objection(award) is not None:
+        raise InvalidState(
+            _("An objection to this stop awaits its decision."),
+            fields={"award": [_("Objection open.")]},
+            rule=AwardRule.STOP_OBJECTION_OPEN,
+        )
+
+
+def _confirm_stop(award: Award, actor, on: dt.date) -> Award:
+    """The caller holds the award's lock and has checked `_check_stop_is_due`. Open requests on
+    the later tranches are rejected, their remaining budget is cancelled by new ledger entries,
+    and the consortium's contacts are told once."""
+    graded = current_stop_grade(award)
     later = _lock_tranches(
         Tranche.objects.filter(award=award, year__gt=graded.year if graded else 0).values_list(
             "pk", flat=True
@@ -542,21 +593,203 @@ def confirm_stop(*, actor, award_id: int, on: dt.date | None = None) -> Award:
         tranche.save(update_fields=["cancelled_on"])
     award.stop(on=on)
     award.save(update_fields=["state", "stopped_on"])
+    _queue_award_notice(
+        award,
+        "stopped",
+        {"grade": graded},
+        key=f"award:{award.pk}:stopped:grade:{graded.pk if graded else 0}",
+    )
     return award
 
 
 @transaction.atomic
+def confirm_stop(*, actor, award_id: int, on: dt.date | None = None) -> Award:
+    """After the objection period, with no objection awaiting its decision: the award stops,
+    open requests are rejected and the later tranches are cancelled (their remaining budget
+    leaves the ledger); the contacts are told."""
+    award = _lock_award(award_id)
+    _require(permissions.can_manage_award(actor, award))
+    on = on or timezone.localdate()
+    _check_stop_is_due(award, on)
+    return _confirm_stop(award, actor, on)
+
+
+def confirm_due_stops(*, today: dt.date | None = None) -> int:
+    """Daily: every stop whose objection period has ended with no objection awaiting its decision
+    is confirmed (each in its own transaction); returns how many were stopped."""
+    today = today or timezone.localdate()
+    due = (
+        Award.objects.filter(state=Award.State.STOP_PENDING, objection_due_on__lt=today)
+        .exclude(stop_objections__state=StopObjection.State.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(confirm_due_stop(award_id=award_id, today=today) for award_id in list(due))
+
+
+@transaction.atomic
+def confirm_due_stop(*, award_id: int, today: dt.date | None = None) -> bool:
+    """Confirms one award's stop if it is due (the beat's step; safe to run twice: the second run
+    finds the award stopped under the same lock and writes nothing)."""
+    today = today or timezone.localdate()
+    award = _lock_award(award_id)
+    try:
+        _check_stop_is_due(award, today)
+    except InvalidState:
+        return False
+    graded = current_stop_grade(award)
+    # No one clicks here: the officer who decided the stop grade is the ledger's actor.
+    actor = graded.decided_by if graded else award.created_by
+    _confirm_stop(award, actor, today)
+    return True
+
+
+@transaction.atomic
 def resume_award(*, actor, award_id: int, reason: str) -> Award:
-    """An objection upheld: the stop is withdrawn (the grade stays on record)."""
+    """The officer withdraws a notified stop of their own motion (the grade stays on record)."""
     award = _lock_award(award_id)
     _require(permissions.can_manage_award(actor, award))
     if not reason.strip():
-        raise InvalidState(_("Give the reason."), fields={"reason": [_("Required.")]})
+        raise InvalidState(
+            _("Give the reason."), fields={"reason": [_("Required.")]}, rule=AwardRule.STOP_REASON_REQUIRED
+        )
     if not can_proceed(award.resume):
-        raise InvalidState(_("No stop has been notified."), fields={"award": [award.get_state_display()]})
+        raise InvalidState(
+            _("No stop has been notified."),
+            fields={"award": [award.get_state_display()]},
+            rule=AwardRule.STOP_NOT_PENDING,
+        )
+    if _open_objection(award) is not None:
+        raise InvalidState(
+            _("An objection to this stop awaits its decision: decide it instead."),
+            fields={"award": [_("Objection open.")]},
+            rule=AwardRule.STOP_OBJECTION_OPEN,
+        )
     award.resume()
     award.save(update_fields=["state", "stop_notified_on", "objection_due_on"])
     return award
+
+
+# --- objections to a stop ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def file_stop_objection(*, actor, award_id: int, text: str, on: dt.date | None = None) -> StopObjection:
+    """The consortium objects (이의신청) to a notified stop, by the last day of the objection
+    period; the stop then waits for the officer's decision. Officers are told."""
+    award = _lock_award(award_id)
+    _require(permissions.can_object_to_stop(actor, award))
+    today = on or timezone.localdate()
+    if award.state != Award.State.STOP_PENDING:
+        raise ObjectionRefused(
+            _("No stop has been notified on this award."),
+            fields={"award": [award.get_state_display()]},
+            rule=AwardRule.STOP_NOT_PENDING,
+        )
+    if today > award.objection_due_on:
+        raise ObjectionRefused(
+            _("Objections were due by %(due)s.") % {"due": award.objection_due_on.isoformat()},
+            fields={"text": [_("Too late.")]},
+            rule=AwardRule.OBJECTION_PERIOD_OVER,
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ObjectionRefused(
+            _("Say what you object to."),
+            fields={"text": [_("Required.")]},
+            rule=AwardRule.OBJECTION_TEXT_REQUIRED,
+        )
+    grade = current_stop_grade(award)
+    if StopObjection.objects.filter(grade=grade).exists():
+        raise ObjectionRefused(
+            _("An objection to this stop was already filed."),
+            fields={"text": [_("One objection per stop notice.")]},
+            rule=AwardRule.OBJECTION_ALREADY_FILED,
+        )
+    objection = StopObjection.objects.create(
+        award=award, grade=grade, text=text, filed_by=actor, filed_on=today, original_code=grade.code
+    )
+    _queue_officer_notice(
+        award, "objection_filed", {"objection": objection}, key=f"stop-objection:{objection.pk}"
+    )
+    return objection
+
+
+@transaction.atomic
+def decide_stop_objection(
+    *, actor, objection_id: int, upheld: bool, answer: str, revised_code: str = ""
+) -> StopObjection:
+    """The officer decides an objection. Upheld: the stop is withdrawn and the grade revised to
+    `revised_code` (a grade that does not stop), whose rule then sets and releases next year's
+    tranches through the ledger. Rejected: the stop stands and is confirmed once the period is
+    over. Either way the answer is recorded on the grade and the contacts are told."""
+    award_id = StopObjection.objects.values_list("award_id", flat=True).get(pk=objection_id)
+    award = _lock_award(award_id)
+    _require(permissions.can_manage_award(actor, award))
+    objection = StopObjection.objects.select_for_update(of=("self",)).get(pk=objection_id)
+    if objection.state != StopObjection.State.OPEN:
+        raise ObjectionRefused(
+            _("This objection is already decided."),
+            fields={"objection": [objection.get_state_display()]},
+            rule=AwardRule.OBJECTION_ALREADY_DECIDED,
+        )
+    answer = (answer or "").strip()
+    if not answer:
+        raise ObjectionRefused(
+            _("The decision needs its answer."),
+            fields={"answer": [_("Required.")]},
+            rule=AwardRule.OBJECTION_ANSWER_REQUIRED,
+        )
+    grade = Grade.objects.select_for_update(of=("self",)).get(pk=objection.grade_id)
+    now = timezone.now()
+    today = timezone.localdate()
+    if upheld:
+        rule = GradeRule.objects.filter(program_id=award.program_id, code=revised_code, stops=False).first()
+        if rule is None:
+            codes = ", ".join(
+                GradeRule.objects.filter(program_id=award.program_id, stops=False).values_list(
+                    "code", flat=True
+                )
+            )
+            raise ObjectionRefused(
+                _("Name the revised grade (%(codes)s).") % {"codes": codes},
+                fields={"revised_code": [_("A grade of the scale that does not stop the award.")]},
+                rule=AwardRule.OBJECTION_REVISED_GRADE,
+            )
+        objection.uphold(by=actor, at=now, answer=answer, revised_code=rule.code)
+        # The grade now says what was decided; the objection keeps the grade as notified.
+        grade.code, grade.change_percent, grade.stops = rule.code, rule.change_percent, False
+        grade.decision = _join_decision(
+            grade.decision,
+            _("Objection upheld on %(date)s: %(old)s → %(new)s. %(answer)s")
+            % {"date": today.isoformat(), "old": objection.original_code, "new": rule.code, "answer": answer},
+        )
+        grade.save(update_fields=["code", "change_percent", "stops", "decision"])
+        award.resume()
+        award.save(update_fields=["state", "stop_notified_on", "objection_due_on"])
+        _apply_grade_rule(award, grade, rule, actor, today)
+    else:
+        objection.reject(by=actor, at=now, answer=answer)
+        grade.decision = _join_decision(
+            grade.decision,
+            _("Objection rejected on %(date)s. %(answer)s") % {"date": today.isoformat(), "answer": answer},
+        )
+        grade.save(update_fields=["decision"])
+    objection.save(update_fields=["state", "decided_by", "decided_at", "answer", "revised_code"])
+    _queue_award_notice(
+        award, "objection_decided", {"objection": objection}, key=f"stop-objection:{objection.pk}:decided"
+    )
+    if not upheld and today > award.objection_due_on:
+        # The period is over already: the stop need not wait for tomorrow's run.
+        from awards.tasks import confirm_award_stop
+        from config.celery import enqueue_after_commit
+
+        enqueue_after_commit(confirm_award_stop, award.pk)
+    return objection
+
+
+def _join_decision(before: str, line: str) -> str:
+    return f"{before.strip()}\n{line}".strip()
 
 
 # --- changes -----------------------------------------------------------------------------------------
@@ -879,23 +1112,65 @@ def _queue_award_notice(award: Award, kind: str, context: dict, key: str | None 
     )
 
 
+def _queue_officer_notice(award: Award, kind: str, context: dict, key: str) -> None:
+    """One email to the program's officers through the notice outbox (once per dedupe key)."""
+    from consortia.notices import queue_notice
+
+    recipients = sorted({u.email for u in award.program.officers.all() if u.email})
+    if not recipients:
+        return
+    queue_notice(
+        kind=f"award_{kind}",
+        to=recipients[:50],
+        subject_template=f"awards/email/{kind}_subject.txt",
+        body_template=f"awards/email/{kind}.txt",
+        context={"award": award, **context},
+        dedupe_key=key,
+        about=award,
+    )
+
+
 @transaction.atomic
 def upload_signed_agreement(*, actor, award_id: int, upload, signed_on: dt.date) -> Award:
-    """Stores the signed agreement (a PDF, checked by content) and the date it was signed."""
-    from consortia.documents import PDF, sniff_document_type
-
+    """Stores the signed agreement (a PDF by its content, named .pdf, within the document size
+    limit) and the date it was signed."""
     award = _lock_award(award_id)
     _require(permissions.can_view_award(actor, award))
     if award.state == Award.State.STOPPED:
-        raise InvalidState(_("This award is stopped."), fields={"award": [award.get_state_display()]})
-    if sniff_document_type(upload) != PDF:
-        raise InvalidState(_("The signed agreement must be a PDF."), fields={"file": [_("Not a PDF.")]})
+        raise AgreementRefused(
+            _("This award is stopped."),
+            fields={"award": [award.get_state_display()]},
+            rule=AwardRule.AGREEMENT_AWARD_STOPPED,
+        )
+    check_agreement_file(upload)
     if signed_on > timezone.localdate() or signed_on < award.selection_notified_on:
-        raise InvalidState(
+        raise AgreementRefused(
             _("The signing date must lie between the selection notice and today."),
             fields={"signed_on": [signed_on.isoformat()]},
+            rule=AwardRule.AGREEMENT_SIGNED_ON,
         )
     award.signed_agreement.save(f"agreement-{award.pk}.pdf", upload, save=False)
     award.signed_on = signed_on
     award.save(update_fields=["signed_agreement", "signed_on"])
     return award
+
+
+def check_agreement_file(upload) -> None:
+    """The project's document check (consortia.documents), PDF only, with the rule it broke."""
+    from django.conf import settings
+
+    from consortia.documents import PDF, ArchiveTooLarge, DocumentRefused, check_document, sniff_document_type
+
+    try:
+        check_document(upload, max_bytes=settings.DOCUMENT_MAX_BYTES, accepted=(PDF,))
+    except DocumentRefused as exc:
+        # check_document says what is wrong in words; the rule code says it for machines.
+        if upload.size > settings.DOCUMENT_MAX_BYTES:
+            rule = AwardRule.AGREEMENT_TOO_LARGE
+        else:
+            try:
+                is_pdf = sniff_document_type(upload) == PDF
+            except ArchiveTooLarge:
+                is_pdf = False
+            rule = AwardRule.AGREEMENT_EXTENSION_MISMATCH if is_pdf else AwardRule.AGREEMENT_NOT_PDF
+        raise AgreementRefused(exc.message, fields=exc.fields, rule=rule) from None

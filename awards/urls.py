@@ -9,4 +9,5 @@ urlpatterns = [
     path("my/awards/<int:pk>/", views.award_detail, name="award"),
     path("my/awards/<int:pk>/letter.pdf", views.award_letter, name="award-letter"),
     path("my/awards/<int:pk>/agreement/", views.upload_agreement, name="award-agreement"),
+    path("my/awards/<int:pk>/objection/", views.file_objection, name="award-objection"),
 ]

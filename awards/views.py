@@ -13,10 +13,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from awards import selectors, services
-from awards.forms import DisbursementRequestForm
+from awards.forms import DisbursementRequestForm, StopObjectionForm
 from awards.idempotency import run_once
-from awards.models import Award, AwardChange, Recovery
-from awards.permissions import can_view_award
+from awards.models import Award, AwardChange, Recovery, StopObjection
+from awards.permissions import can_object_to_stop, can_view_award
 from config.errors import DomainError
 
 
@@ -77,6 +77,8 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": list(AwardChange.objects.filter(award=award).prefetch_related("items")),
         "recoveries": list(Recovery.objects.filter(award=award)),
         "grades": list(award.grades.all()),
+        "objections": list(StopObjection.objects.filter(award=award).select_related("grade")),
+        "objection_form": _objection_form(request.user, award),
         "form": form,
     }
     return TemplateResponse(request, "awards/award_detail.html", context)
@@ -120,3 +122,52 @@ def upload_agreement(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Signed agreement received."))
             return redirect("awards-portal:award", pk=pk)
     return TemplateResponse(request, "awards/agreement.html", {"award": award, "form": form})
+
+
+def _objection_form(user, award: Award, data=None) -> StopObjectionForm | None:
+    """Offered to the consortium's contacts while a notified stop has no objection yet (the
+    service decides the rest: the period, one per stop)."""
+    if award.state != Award.State.STOP_PENDING or not can_object_to_stop(user, award):
+        return None
+    if data is None and StopObjection.objects.filter(grade=selectors.current_stop_grade(award)).exists():
+        return None
+    return StopObjectionForm(data)
+
+
+@login_required
+def file_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consortium objects (이의신청) to a notified stop, within the objection period."""
+    award = _visible(request.user, pk)
+    if request.method != "POST":
+        return redirect("awards-portal:award", pk=pk)
+    form = _objection_form(request.user, award, request.POST)
+    if form is None:
+        messages.error(request, _("No objection can be filed on this award now."))
+        return redirect("awards-portal:award", pk=pk)
+    if form.is_valid():
+        try:
+            run_once(
+                user=request.user,
+                key=form.cleaned_data["idempotency_key"],
+                scope=f"award:{pk}:objection",
+                data={"text": form.cleaned_data["text"]},
+                run=lambda: (
+                    201,
+                    {
+                        "id": services.file_stop_objection(
+                            actor=request.user, award_id=pk, text=form.cleaned_data["text"]
+                        ).pk
+                    },
+                ),
+            )
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied:
+            form.add_error(None, _("You may not object on this award."))
+        else:
+            messages.success(
+                request, _("Objection filed: the stop waits for the program officer's decision.")
+            )
+            return redirect("awards-portal:award", pk=pk)
+    return TemplateResponse(request, "awards/objection.html", {"award": award, "form": form})

@@ -37,6 +37,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         gettext_noop("Awards and disbursement"),
         [
             ("awards.award", "handshake"),
+            ("awards.award:dashboard", "bar_chart"),
             ("awards.tranche", "event_repeat"),
             ("awards.disbursement", "payments"),
         ],
@@ -44,6 +45,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         gettext_noop("Monitoring"),
         [
+            ("monitoring.milestone:dashboard", "insights"),
             ("monitoring.milestone", "flag"),
             ("monitoring.kpireport", "monitoring"),
         ],
@@ -54,6 +56,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("accounts.user", "manage_accounts"),
             ("django_celery_beat.periodictask", "schedule"),
             ("consortia.notice", "mail"),
+            ("consortia.export", "download"),
             ("programs.province", "map"),
             ("programs.regionscheme", "public"),
             ("programs.workerheartbeat", "monitor_heart"),
@@ -70,18 +73,34 @@ def _registered(label: str):
     return None, None
 
 
+# Pages beside a model's list, shown to whoever may open that model: label -> (URL name, title).
+PAGES = {
+    "awards.award:dashboard": ("admin:awards_dashboard", gettext_noop("Awards dashboard")),
+    "monitoring.milestone:dashboard": ("admin:monitoring_dashboard", gettext_noop("Monitoring dashboard")),
+}
+
+
 def _item(request, label: str, icon: str) -> dict | None:
+    page = PAGES.get(label)
+    label = label.split(":")[0]
     model, model_admin = _registered(label)
     if model is None:
         return None
     if not (model_admin.has_module_permission(request) and model_admin.has_view_permission(request)):
         return None
     try:
-        link = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        changelist = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        link = reverse(page[0] if page else changelist)
     except NoReverseMatch:
         return None
+    pages = [reverse(name) for name, _title in PAGES.values()]
     return {
-        "title": str(model._meta.verbose_name_plural).capitalize(),
+        "title": _(page[1]) if page else str(model._meta.verbose_name_plural).capitalize(),
+        # A dashboard lives under its model's list URL: only the one that was opened is lit.
+        "active": lambda request, link=link: (
+            request.path.startswith(link)
+            and (link in pages or not any(request.path.startswith(p) for p in pages))
+        ),
         "icon": icon,
         "link": link,
         # The check above already decided; unfold asks again per item.

@@ -125,6 +125,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an API path no route matches (e.g. a negative id) answers in the one shape too."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found."), "fields": {}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400 (SuspiciousOperation, a body over DATA_UPLOAD_MAX_MEMORY_SIZE) for the API."""
     if _is_api(request):

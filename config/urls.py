@@ -37,4 +37,5 @@ urlpatterns = [
 
 # The API answers every error as {"detail", "fields"}, even outside DRF's views.
 handler400 = "config.errors.bad_request"
+handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"

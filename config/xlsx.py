@@ -6,7 +6,8 @@ Such text is stored as a plain string cell with Excel's *quote prefix* set: the 
 text unchanged, is never evaluated, and stays text when an officer edits it.
 
 Use ``append_row(ws, values)`` instead of ``ws.append(values)``, or ``write_cell(ws, row, col,
-value)``; numbers and dates pass through untouched.
+value)``; in a write-only workbook (the exports built by a worker, consortia.export_jobs) make
+each cell with ``text_safe_cell(ws, value)``. Numbers and dates pass through untouched.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,3 +45,15 @@ def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
     # row after appending (ws[ws.max_row]) scanned every cell of the sheet for each row: the
     # export of 5,000 applications took minutes (issue 18).
     ws.append([as_text(Cell(ws, value=v)) if is_formula_like(v) else v for v in values])
+
+
+def text_safe_cell(
+    ws: Worksheet, value: Any, *, number_format: str | None = None, font: Font | None = None
+) -> WriteOnlyCell:
+    """A cell for a write-only sheet (``ws.append([...])`` of these), user text never a formula."""
+    cell = as_text(WriteOnlyCell(ws, value=value))
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    return cell

@@ -30,7 +30,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
-from consortia import case_file, exports, permissions, selectors, services
+from consortia import case_file, export_jobs, exports, permissions, selectors, services
 from consortia import notices as services_notices
 from consortia.business_number import format_business_number
 from consortia.documents import PDF
@@ -38,12 +38,12 @@ from consortia.models import (
     Affiliation,
     Application,
     ApplicationDocument,
-    ApplicationExport,
     ApplicationLeadProvince,
     CoLeadInvitation,
     Consortium,
     ConsortiumMember,
     DeclaredProject,
+    Export,
     Notice,
     Organisation,
     OrganisationProvinceChange,
@@ -229,16 +229,6 @@ class ApplicationAdmin(ModelAdmin):
         return [
             path("export/", view(self.export_view), name="consortia_application_export"),
             path(
-                "exports/<int:export_id>/",
-                view(self.export_status_view),
-                name="consortia_application_export_status",
-            ),
-            path(
-                "exports/<int:export_id>/download/",
-                view(self.export_download_view),
-                name="consortia_application_export_download",
-            ),
-            path(
                 "<int:object_id>/documents/<int:document_id>/",
                 view(self.document_view),
                 name="consortia_application_document",
@@ -394,13 +384,13 @@ class ApplicationAdmin(ModelAdmin):
     def detail_reject(self, request, form, object_id):
         return self._step(request, object_id, "reject", form.cleaned_data["reason"])
 
-    # -- export: a Celery task, progress on a page, the file for the officer who asked -------
+    # -- export: a job of the export machinery (consortia.export_jobs), its page on ExportAdmin --
 
     def _start_export(self, request, queryset: QuerySet[Application]):
         export = exports.request_application_export(
             actor=request.user, application_ids=list(queryset.values_list("pk", flat=True))
         )
-        return HttpResponseRedirect(reverse("admin:consortia_application_export_status", args=[export.pk]))
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
     def export_view(self, request):
         """The changelist as it is filtered and searched, exported by a worker."""
@@ -415,39 +405,6 @@ class ApplicationAdmin(ModelAdmin):
     @admin.action(description=gettext_lazy("Export to Excel (xlsx)"))
     def export_xlsx(self, request, queryset):
         return self._start_export(request, queryset)
-
-    def _export_or_404(self, request, export_id: int) -> ApplicationExport:
-        export = get_object_or_404(ApplicationExport, pk=export_id)
-        if not exports.can_download_export(request.user, export):
-            raise Http404  # another officer's export: not even its existence
-        return export
-
-    def export_status_view(self, request, export_id: int):
-        """The export's progress; htmx polls the fragment until the file is ready."""
-        export = self._export_or_404(request, export_id)
-        template = (
-            "admin/consortia/application/_export_progress.html"
-            if request.headers.get("HX-Request")
-            else "admin/consortia/application/export.html"
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Export to Excel (xlsx)"),
-            "opts": self.model._meta,
-            "export": export,
-        }
-        return TemplateResponse(request, template, context)
-
-    def export_download_view(self, request, export_id: int):
-        export = self._export_or_404(request, export_id)
-        if export.status != ApplicationExport.Status.DONE or not export.file:
-            raise Http404
-        return FileResponse(
-            export.file.open("rb"),
-            as_attachment=True,
-            filename=export.file.name.rsplit("/", 1)[-1],
-            content_type=exports.XLSX_CONTENT_TYPE,
-        )
 
     # -- workflow steps ---------------------------------------------------------------------
 
@@ -786,6 +743,67 @@ class DeclaredProjectAdmin(SuperuserAdmin):
     search_fields = ["title", "person__name", "person__researcher_number"]
     list_select_related = ["person"]
     autocomplete_fields = ["person"]
+
+
+@admin.register(Export)
+class ExportAdmin(ReadOnlyAdmin):
+    """Every xlsx export's page (any kind): its progress, polled by htmx, then the file; for the
+    user who asked for it (and administrators). The list is for administrators."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "requested_by",
+        "status",
+        "rows_done",
+        "rows_total",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status"]
+    list_select_related = ["requested_by"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:export_id>/", view(self.status_view), name="consortia_export_status"),
+            path("<int:export_id>/download/", view(self.download_view), name="consortia_export_download"),
+            *super().get_urls(),
+        ]
+
+    def _export_or_404(self, request, export_id: int) -> Export:
+        export = get_object_or_404(Export, pk=export_id)
+        if not export_jobs.can_download_export(request.user, export):
+            raise Http404  # another user's export: not even its existence
+        return export
+
+    def status_view(self, request, export_id: int):
+        """The export's progress; htmx polls the fragment until the file is ready or it failed."""
+        export = self._export_or_404(request, export_id)
+        template = (
+            "admin/consortia/export/_progress.html"
+            if request.headers.get("HX-Request")
+            else "admin/consortia/export/status.html"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export to Excel (xlsx): %(kind)s") % {"kind": export.get_kind_display()},
+            "opts": self.model._meta,
+            "export": export,
+            "back_url": export_jobs.KINDS[export.kind].back_url(export),
+        }
+        return TemplateResponse(request, template, context)
+
+    def download_view(self, request, export_id: int):
+        export = self._export_or_404(request, export_id)
+        if export.status != Export.Status.DONE or not export.file:
+            raise Http404
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=export.file.name.rsplit("/", 1)[-1],
+            content_type=export_jobs.XLSX_CONTENT_TYPE,
+        )
 
 
 @admin.register(Notice)

@@ -1,24 +1,19 @@
 """The officers' xlsx export of applications: one row each, with budget totals per plan year and source.
 
-It runs as a Celery task (`consortia.tasks.build_application_export`): the request only records what
-to export (`request_application_export`), the worker streams the rows into a write-only workbook
-under MEDIA_ROOT/exports/ in chunks, so memory stays bounded however many rows, and records its
-progress on the ApplicationExport row that the officer's page polls.
+It is the `applications` kind of the export machinery (consortia.export_jobs): the request only
+records what to export (`request_application_export`), the worker streams the rows into a
+write-only workbook in chunks, so memory stays bounded however many rows, and records its progress
+on the Export row that the officer's page polls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied
-from django.core.files import File
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -26,12 +21,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from config.xlsx import as_text
-from consortia.models import Application, ApplicationExport, BudgetLine
+from config.xlsx import text_safe_cell
+from consortia.models import Application, BudgetLine, Export
 from consortia.selectors import SOURCES, applications_with_region, budget_totals_by_year
-from programs.permissions import is_admin, is_officer
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KST = ZoneInfo("Asia/Seoul")
 MONEY_FORMAT = "#,##0"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -81,12 +74,7 @@ def _local(at: dt.datetime | None) -> dt.datetime | None:
 
 def _cell(ws, value: Any, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
     """Every cell of the export is made here, so user text is never a formula (config.xlsx)."""
-    cell = as_text(WriteOnlyCell(ws, value=value))
-    if number_format:
-        cell.number_format = number_format
-    if font:
-        cell.font = font
-    return cell
+    return text_safe_cell(ws, value, number_format=number_format, font=font)
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -169,58 +157,16 @@ def write_applications_xlsx(
     return done
 
 
-def export_filename() -> str:
-    return f"applications-{timezone.localdate():%Y%m%d}.xlsx"
+# --- the export as a job: requested by an officer, built by a worker (consortia.export_jobs) ----
 
 
-# --- the export as a job: requested by an officer, built by a worker ------------------------------
-
-
-def request_application_export(*, actor, application_ids: list[int]) -> ApplicationExport:
+def request_application_export(*, actor, application_ids: list[int]) -> Export:
     """Records what to export (the list as the officer filtered it) and queues the worker's task."""
-    if not is_officer(actor):
-        raise PermissionDenied
-    from consortia.tasks import build_application_export
+    from consortia.export_jobs import request_export
 
-    ids = [int(pk) for pk in application_ids]
-    with transaction.atomic():
-        export = ApplicationExport.objects.create(
-            requested_by=actor, application_ids=ids, rows_total=len(ids)
-        )
-        # After commit: a worker cannot see an uncommitted row.
-        transaction.on_commit(lambda: build_application_export.delay(export.pk))
-    return export
+    return request_export(actor=actor, kind=Export.Kind.APPLICATIONS, application_ids=application_ids)
 
 
-def build_export(*, export_id: int) -> None:
-    """Writes the file of a queued export once, recording progress; a redelivered task does nothing."""
-    claimed = ApplicationExport.objects.filter(pk=export_id, status=ApplicationExport.Status.QUEUED).update(
-        status=ApplicationExport.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return
-    export = ApplicationExport.objects.get(pk=export_id)
-
-    def progress(done: int) -> None:
-        ApplicationExport.objects.filter(pk=export_id).update(rows_done=done)
-
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / export_filename()
-            rows = write_applications_xlsx(export.application_ids, path, progress)
-            with path.open("rb") as fh:
-                # Through the storage: MEDIA_ROOT/exports/<id>/ on disk, streamed in chunks.
-                name = default_storage.save(f"exports/{export.pk}/{export_filename()}", File(fh))
-    except Exception:
-        ApplicationExport.objects.filter(pk=export_id).update(
-            status=ApplicationExport.Status.FAILED, finished_at=timezone.now()
-        )
-        raise
-    ApplicationExport.objects.filter(pk=export_id).update(
-        status=ApplicationExport.Status.DONE, file=name, rows_done=rows, finished_at=timezone.now()
-    )
-
-
-def can_download_export(user, export: ApplicationExport) -> bool:
-    """Only the officer who asked for it, or an administrator."""
-    return is_admin(user) or (user.is_authenticated and export.requested_by_id == user.pk)
+def build_applications(export: Export, path: Path, progress: Callable[..., None]) -> int:
+    """The applications kind's builder."""
+    return write_applications_xlsx(export.application_ids, path, progress)

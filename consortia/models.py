@@ -604,8 +604,16 @@ class ApplicationDocument(models.Model):
         return self.original_name
 
 
-class ApplicationExport(models.Model):
-    """An officer's xlsx export of the application list, built by a worker (consortia.exports)."""
+class Export(models.Model):
+    """An officer's xlsx export, built by a worker: the application list, a dashboard, a panel's
+    results. What to build is `kind` with its `params`; how, and who may ask, is the registry in
+    consortia.export_jobs."""
+
+    class Kind(models.TextChoices):
+        APPLICATIONS = "applications", _("applications")
+        AWARDS_DASHBOARD = "awards_dashboard", _("awards dashboard")
+        MONITORING_DASHBOARD = "monitoring_dashboard", _("monitoring dashboard")
+        PANEL_RESULTS = "panel_results", _("panel results")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -614,11 +622,18 @@ class ApplicationExport(models.Model):
         FAILED = "failed", _("failed")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    # The ids as the officer's filtered list showed them, in its order: the export is of that moment.
-    application_ids = models.JSONField(default=list)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.APPLICATIONS)
+    # Filters of the kind (a call id, a panel id), checked by the kind's schema in request_export.
+    # The officer's program scope is not here: the worker reads it from requested_by.
+    params = models.JSONField(default=dict, blank=True)
+    # Applications only: the ids as the officer's filtered list showed them, in its order (the
+    # export is of that moment; a list of thousands would not read well inside params).
+    application_ids = models.JSONField(default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    # Why a FAILED export failed, shown on its page (a domain message, or the exception's text).
+    error = models.TextField(blank=True)
     file = models.FileField(upload_to="exports/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -626,12 +641,16 @@ class ApplicationExport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("application export")
-        verbose_name_plural = _("application exports")
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["status", "created_at"], name="export_status_created")]
 
     def __str__(self) -> str:
-        return f"export {self.pk} ({self.status})"
+        return f"export {self.pk} {self.kind} ({self.status})"
 
     @property
     def percent(self) -> int:
-        return 100 if not self.rows_total else min(100, self.rows_done * 100 // self.rows_total)
+        if self.status == self.Status.DONE:
+            return 100
+        # A dashboard's row count is known only once its worker starts: 0 until then.
+        return 0 if not self.rows_total else min(100, self.rows_done * 100 // self.rows_total)

@@ -41,9 +41,29 @@ def move_organisations_to_successor_provinces() -> int:
     return move_organisations_to_successors(on=timezone.localdate())
 
 
-@shared_task(acks_late=True)
-def build_application_export(export_id: int) -> None:
-    """Builds one officer's xlsx export; claimed by a conditional UPDATE, so a redelivery is a no-op."""
-    from consortia.exports import build_export
+# acks_late: a worker that dies mid-build leaves the message to be redelivered; the claim (a
+# conditional UPDATE of the Export row) makes a second delivery, or the sweep's, a no-op.
+# ignore_result: publishing must not touch the result store (see send_notice).
+@shared_task(acks_late=True, ignore_result=True)
+def build_export(export_id: int) -> None:
+    """Builds one officer's xlsx export (any kind); a DONE or FAILED export is left as it is."""
+    from consortia import export_jobs
 
-    build_export(export_id=export_id)
+    export_jobs.build_export(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_exports() -> int:
+    """Beat, every minute: exports whose task never came (broker down) or whose worker died."""
+    from consortia import export_jobs
+
+    ids = export_jobs.exports_to_requeue()
+    for pk in ids:
+        build_export.delay(pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def build_application_export(export_id: int) -> None:
+    """The former name of build_export: messages queued before the rename still run."""
+    build_export(export_id)

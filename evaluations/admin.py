@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,8 +23,21 @@ from unfold.admin import ModelAdmin
 from config.errors import DomainError
 from config.inputs import is_ascii_digits
 from consortia.admin import officer
+from consortia.export_jobs import request_export
+from consortia.models import Export
 from evaluations import aggregation, exports, permissions, selectors, services
-from evaluations.models import Assignment, Conflict, Objection, Panel, Review, Reviewer, Score
+from evaluations.forms import PanelForm, apply_panel_errors, rubric_formsets
+from evaluations.models import (
+    Assignment,
+    AssignmentRun,
+    Conflict,
+    Objection,
+    Panel,
+    Review,
+    Reviewer,
+    Score,
+)
+from programs.models import Call
 from programs.permissions import is_admin
 
 
@@ -341,7 +354,18 @@ class PanelAdmin(ModelAdmin):
         return _("closed") if obj.is_closed else _("scoring")
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
+            path("<int:pk>/edit/", view(self.edit_view), name="evaluations_panel_edit"),
+            path(
+                "reviewer-search/", view(self.reviewer_search_view), name="evaluations_panel_reviewer_search"
+            ),
+            path("<int:pk>/runs/", view(self.start_run_view), name="evaluations_panel_start_run"),
+            path("runs/<int:run_id>/", view(self.run_view), name="evaluations_panel_run"),
+            path(
+                "runs/<int:run_id>/cancel/", view(self.cancel_run_view), name="evaluations_panel_run_cancel"
+            ),
+            path("runs/<int:run_id>/apply/", view(self.apply_run_view), name="evaluations_panel_run_apply"),
             path(
                 "<int:pk>/export/",
                 self.admin_site.admin_view(self.export_view),
@@ -430,12 +454,200 @@ class PanelAdmin(ModelAdmin):
             "rows": rows,
             "criteria": list(panel.criteria.all()),
             "conflicts": selectors.conflicts_for(panel)[:200],
+            "runs": list(panel.assignment_runs.all()[:5]),
+            "editable": not panel.selection_confirmed_at
+            and not Score.objects.filter(assignment__panel=panel, state=Score.State.SUBMITTED).exists(),
         }
         return TemplateResponse(request, "admin/evaluations/panel/page.html", context)
 
-    def export_view(self, request, pk):
+    # -- creating and editing: forms validate, create_panel / update_panel write ------------
+
+    def _calls(self, request) -> QuerySet[Call]:
+        calls = Call.objects.select_related("program").order_by("-opens_at", "pk")
+        return calls if is_admin(request.user) else calls.filter(program__officers=request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return self._panel_form(request, None)
+
+    def edit_view(self, request, pk):
+        return self._panel_form(request, self._panel(request, pk))
+
+    def _panel_form(self, request, panel: Panel | None):
+        initial = None
+        if panel is not None:
+            seats = list(panel.panel_members.all())
+            initial = {
+                **{name: getattr(panel, name) for name in PanelForm.SETTINGS},
+                "call": panel.call,
+                "track": panel.track,
+                "region": panel.region,
+                "tie_break": panel.tie_break_criterion.code if panel.tie_break_criterion else "",
+                "chair": next((m.reviewer_id for m in seats if m.is_chair), None),
+                "members": [m.reviewer_id for m in seats if not m.is_chair],
+            }
+        data = request.POST if request.method == "POST" else None
+        form = PanelForm(data, calls=self._calls(request), panel=panel, initial=initial)
+        criteria, bonus = rubric_formsets(data, panel=panel, extra=0 if panel else 4)
+        general: list[str] = []
+        if data is not None and form.is_valid() & criteria.is_valid() & bonus.is_valid():
+            settings = form.settings()
+            try:
+                if panel is None:
+                    saved = services.create_panel(
+                        actor=request.user,
+                        call=form.cleaned_data["call"],
+                        track=form.cleaned_data["track"],
+                        criteria=criteria.rows(),
+                        bonus_items=bonus.rows(),
+                        **settings,
+                    )
+                else:
+                    saved = services.update_panel(
+                        actor=request.user,
+                        panel_id=panel.pk,
+                        criteria=criteria.rows(),
+                        bonus_items=bonus.rows(),
+                        **settings,
+                    )
+            except DomainError as exc:
+                general = apply_panel_errors(exc, form, criteria, bonus)
+            except PermissionDenied:
+                form.add_error("call", _("You are not an officer of this call's program."))
+            else:
+                messages.success(
+                    request,
+                    (
+                        _("The panel %(name)s was created.")
+                        if panel is None
+                        else _("The panel %(name)s was saved.")
+                    )
+                    % {"name": saved.name},
+                )
+                return HttpResponseRedirect(reverse("admin:evaluations_panel_change", args=[saved.pk]))
+        locked = None
+        if (
+            panel is not None
+            and Score.objects.filter(assignment__panel=panel, state=Score.State.SUBMITTED).exists()
+        ):
+            locked = _("A score has been submitted: the panel can no longer be edited.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Add a panel") if panel is None else _("Edit %(name)s") % {"name": panel.name},
+            "panel": panel,
+            "form": form,
+            "criteria": criteria,
+            "bonus": bonus,
+            "general": general if data is not None else [],
+            "locked": locked,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/evaluations/panel/form.html", context)
+
+    def reviewer_search_view(self, request):
+        """The pool for the chair and members pickers (select2): 20 a page."""
+        if not officer(request):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()[:100]
+        qs = Reviewer.objects.filter(is_available=True).select_related("user")
+        if term:
+            qs = qs.filter(
+                Q(user__name__icontains=term)
+                | Q(user__username__icontains=term)
+                | Q(affiliation__icontains=term)
+                | Q(expertise__icontains=term)
+            )
+        page = request.GET.get("page", "1")
+        page = int(page) if is_ascii_digits(page) and len(page) <= 6 else 1
+        rows = list(qs.order_by("user__name", "pk")[(page - 1) * 20 : page * 20 + 1])
+        label = PanelForm.base_fields["members"].label_from_instance
+        return JsonResponse(
+            {
+                "results": [{"id": str(r.pk), "text": label(r)} for r in rows[:20]],
+                "pagination": {"more": len(rows) > 20},
+            }
+        )
+
+    # -- assignment runs: start, progress (htmx), cancel, review, apply ----------------------
+
+    def _run(self, request, run_id: int) -> AssignmentRun:
+        if not officer(request):
+            raise PermissionDenied
+        run = (
+            AssignmentRun.objects.filter(pk=run_id, panel__in=self.get_queryset(request).values("pk"))
+            .select_related("panel__call", "panel__track", "started_by")
+            .first()
+        )
+        if run is None:
+            raise Http404  # another program's run: not even its existence
+        return run
+
+    def start_run_view(self, request, pk):
+        if request.method != "POST":
+            raise PermissionDenied
         panel = self._panel(request, pk)
-        return exports.results_response(panel)
+        try:
+            run = services.start_assignment_run(actor=request.user, panel_id=panel.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("admin:evaluations_panel_change", args=[panel.pk]))
+        return HttpResponseRedirect(reverse("admin:evaluations_panel_run", args=[run.pk]))
+
+    def run_view(self, request, run_id):
+        run = self._run(request, run_id)
+        fragment = bool(request.headers.get("HX-Request"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Assignment run #%(n)d") % {"n": run.pk},
+            "run": run,
+            "panel": run.panel,
+            "step": services.RUN_STEPS.get(run.message, run.message),
+            "polling": run.state in (AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING),
+            "cancellable": run.state
+            in (AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING, AssignmentRun.State.PROPOSED),
+            "proposal": selectors.run_proposal(run) if run.state == AssignmentRun.State.PROPOSED else None,
+            "applied": selectors.run_proposal(run) if run.state == AssignmentRun.State.APPLIED else None,
+            "explanation": (
+                selectors.run_explanation(run) if run.state == AssignmentRun.State.INFEASIBLE else None
+            ),
+        }
+        template = "admin/evaluations/panel/_run.html" if fragment else "admin/evaluations/panel/run.html"
+        return TemplateResponse(request, template, context)
+
+    def cancel_run_view(self, request, run_id):
+        run = self._run(request, run_id)
+        if request.method != "POST":
+            raise PermissionDenied
+        services.cancel_assignment_run(actor=request.user, run_id=run.pk)
+        messages.success(request, _("The assignment run was cancelled."))
+        return HttpResponseRedirect(reverse("admin:evaluations_panel_run", args=[run.pk]))
+
+    def apply_run_view(self, request, run_id):
+        run = self._run(request, run_id)
+        if request.method != "POST":
+            raise PermissionDenied
+        try:
+            created = services.apply_assignment_run(actor=request.user, run_id=run.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for field, errs in exc.fields.items():
+                messages.error(request, f"{field}: {' '.join(errs)}")
+            return HttpResponseRedirect(reverse("admin:evaluations_panel_run", args=[run.pk]))
+        messages.success(request, _("%(n)d assignments were made.") % {"n": len(created)})
+        return HttpResponseRedirect(reverse("admin:evaluations_panel_change", args=[run.panel_id]))
+
+    def export_view(self, request, pk):
+        """The results table: a job of the export machinery, then its progress page."""
+        panel = self._panel(request, pk)  # 404 for a panel of another program
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        export = request_export(
+            actor=request.user, kind=Export.Kind.PANEL_RESULTS, params={"panel_id": panel.pk}
+        )
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
     def sheet_view(self, request, pk, application_id):
         panel = self._panel(request, pk)
@@ -450,7 +662,7 @@ class PanelAdmin(ModelAdmin):
         return officer(request)
 
     def has_add_permission(self, request):
-        return False
+        return officer(request)
 
     def has_change_permission(self, request, obj=None):
         return False

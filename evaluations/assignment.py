@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from consortia.models import Application, KpiTarget
 from evaluations import affinity, selectors
-from evaluations.models import ApplicationText, Assignment, Conflict, Panel, PanelMember, Reviewer
+from evaluations.models import ApplicationText, Assignment, Panel, PanelMember, Reviewer
 
 SCALE = 1000  # affinity in [0, 1] → integer cost
 MIN_BONUS = 10 * SCALE  # outweighs any affinity: minimums first
@@ -75,7 +76,17 @@ def refresh_application_texts(app_ids) -> None:
         )
 
 
-def load(panel: Panel) -> Problem:
+class RunCancelled(Exception):
+    """The officer cancelled the run: the task stops at the next phase boundary."""
+
+
+def _no_checkpoint(progress: int, step: str) -> None:
+    return None
+
+
+def load(panel: Panel, checkpoint: Callable[[int, str], None] = _no_checkpoint) -> Problem:
+    """The panel's applications, reviewers, capacities, conflicts and affinity matrix.
+    `checkpoint(progress, step)` runs between phases and may raise RunCancelled."""
     t0 = time.perf_counter()
     # Later reads take these as subqueries, not as lists of thousands of ids.
     app_rows = selectors.panel_applications(panel).filter(state=Application.State.UNDER_REVIEW)
@@ -102,8 +113,10 @@ def load(panel: Panel) -> Problem:
             taken[a].add(institution[r])
     blocked = selectors.blocked_pairs(panel)
     t1 = time.perf_counter()
+    checkpoint(20, "texts")
     refresh_application_texts(app_ids)
     _backfill_reviewer_tokens(reviewer_ids)
+    checkpoint(35, "affinity")
     app_tokens = dict(
         ApplicationText.objects.filter(application__in=app_ids).values_list("application_id", "tokens")
     )
@@ -302,7 +315,9 @@ def explain(p: Problem, mask, mf, ids) -> dict:
     eligible = mask.sum(axis=1)
     conflicts = defaultdict(list)
     lacking_ids = [a for i, a in enumerate(p.apps) if eligible[i] < p.need[a]]
-    for a, r, kind in Conflict.objects.filter(panel=p.panel, application__in=lacking_ids[:200]).values_list(
+    # Only conflicts that still block (a waived one removed nobody).
+    blocking = selectors.blocking_conflicts(p.panel.pk)
+    for a, r, kind in blocking.filter(application__in=lacking_ids[:200]).values_list(
         "application_id", "reviewer_id", "kind"
     ):
         conflicts[a].append({"reviewer": r, "reason": kind})

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from evaluations import aggregation
-from evaluations.models import Assignment, Panel, Result, SelectionEntry
+from evaluations.models import Assignment, Objection, Panel, Result, SelectionEntry
 
 
 def _officer_emails(panel: Panel) -> list[str]:
@@ -70,6 +72,7 @@ def result_notice(
 
 
 def reviewer_reminder(*, panel: Panel, reviewer, pending: int, days_left: int) -> None:
+    """Once per panel, reviewer, occasion (D-3, D-1) and closing day (a moved deadline reminds again)."""
     from consortia.notices import queue_notice
 
     if not reviewer.user.email:
@@ -86,5 +89,61 @@ def reviewer_reminder(*, panel: Panel, reviewer, pending: int, days_left: int) -
             "days_left": days_left,
             "closes_at": timezone.localtime(panel.closes_at),
         },
-        dedupe_key=f"evaluation:reminder:{panel.pk}:{reviewer.pk}:d{days_left}",
+        dedupe_key=(
+            f"evaluation:reminder:{panel.pk}:{reviewer.pk}:d{days_left}:"
+            f"{timezone.localdate(panel.closes_at).isoformat()}"
+        ),
     )
+
+
+def objection_answer_reminder(*, objection: Objection, kind: str, day: dt.date, today: dt.date) -> bool:
+    """The program's officers: an objection's answer is due (D-7, D-1) or overdue; once per
+    objection, occasion and day. False when nobody can be told."""
+    from consortia.notices import queue_notice
+
+    panel = objection.result.panel
+    to = _officer_emails(panel)
+    if not to:
+        return False
+    queue_notice(
+        kind=f"evaluation.objection_answer_{kind}",
+        to=to[:50],
+        subject_template="evaluations/email/objection_answer_subject.txt",
+        body_template="evaluations/email/objection_answer.txt",
+        context={
+            "objection": objection,
+            "panel": panel,
+            "application": objection.result.application,
+            "kind": kind,
+            "days_left": (objection.answer_due - today).days,
+        },
+        dedupe_key=f"evaluation:objection-answer:{objection.pk}:{kind}:{day.isoformat()}",
+        about=objection,
+    )
+    return True
+
+
+def agreement_reminder(*, result: Result, kind: str, day: dt.date, today: dt.date) -> bool:
+    """A selected application's contacts: the agreement is due within 30 days of the notification
+    (D-7, D-1); once per result, occasion and day. False when nobody can be told."""
+    from consortia.notices import queue_notice
+
+    application = result.application
+    to = sorted({u.email for u in application.consortium.contacts.all() if u.email})
+    if not to:
+        return False
+    queue_notice(
+        kind=f"evaluation.agreement_{kind}",
+        to=to[:50],
+        subject_template="evaluations/email/agreement_subject.txt",
+        body_template="evaluations/email/agreement.txt",
+        context={
+            "result": result,
+            "panel": result.panel,
+            "application": application,
+            "days_left": (result.agreement_due - today).days,
+        },
+        dedupe_key=f"evaluation:agreement:{result.pk}:{kind}:{day.isoformat()}",
+        about=application,
+    )
+    return True

@@ -44,6 +44,12 @@ def can_manage_panel(user, panel: Panel) -> bool:
     return is_officer_of(user, panel.call.program_id)
 
 
+def can_export_panel_results(user, params: dict) -> bool:
+    """The export machinery's check (consortia.export_jobs) for a panel's results table."""
+    panel = Panel.objects.filter(pk=params.get("panel_id")).select_related("call").first()
+    return panel is not None and can_manage_panel(user, panel)
+
+
 def can_score(user, assignment: Assignment) -> bool:
     """Only the assigned reviewer, on an active assignment. Conflicts are checked by the selector
     that finds the assignment (a conflicted one is withdrawn and never found)."""

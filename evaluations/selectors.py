@@ -533,3 +533,93 @@ def applicant_results(user) -> QuerySet:
         .prefetch_related("objections")
         .order_by("-notified_at")
     )
+
+
+# --- assignment runs ----------------------------------------------------------------------------
+
+PROPOSAL_ROWS = 500  # an officer reviews a page; the rest is applied with it all the same
+
+
+def run_proposal(run) -> dict:
+    """A proposed (or applied) run by application: its reviewers with their affinity, best first;
+    with the totals the officer checks before applying (2 queries whatever the size)."""
+    by_app: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for a, r, f in run.proposal.get("pairs", []):
+        by_app[int(a)].append((int(r), float(f)))
+    shown = sorted(by_app)[:PROPOSAL_ROWS]
+    titles = dict(Application.objects.filter(pk__in=shown).values_list("pk", "title"))
+    reviewer_ids = {r for a in shown for r, _f in by_app[a]}
+    names = {r.pk: str(r) for r in Reviewer.objects.filter(pk__in=reviewer_ids).select_related("user")}
+    rows = [
+        {
+            "application_id": a,
+            "title": titles.get(a, f"#{a}"),
+            "reviewers": [
+                {"name": names.get(r, f"#{r}"), "affinity": f"{f:.2f}"}
+                for r, f in sorted(by_app[a], key=lambda x: -x[1])
+            ],
+        }
+        for a in shown
+    ]
+    pairs = sum(len(v) for v in by_app.values())
+    mean = sum(f for v in by_app.values() for _r, f in v) / pairs if pairs else 0.0
+    return {
+        "rows": rows,
+        "applications": len(by_app),
+        "pairs": pairs,
+        "reviewers": len({r for v in by_app.values() for r, _f in v}),
+        "mean_affinity": f"{mean:.2f}",
+        "truncated": len(by_app) > PROPOSAL_ROWS,
+    }
+
+
+def run_explanation(run) -> dict:
+    """An infeasible run's explanation with names instead of ids and reasons as labels: the
+    capacity short, the applications lacking eligible reviewers (and whom conflicts removed), and
+    a group of applications that together lack reviewers (Hall's condition)."""
+    ex = run.explanation or {}
+    lacking = ex.get("lacking", [])[:50]
+    hall = ex.get("hall") or {}
+    app_ids = {int(row["application"]) for row in lacking} | {
+        int(a) for a in hall.get("applications", [])[:20]
+    }
+    reviewer_ids = {int(c["reviewer"]) for row in lacking for c in row.get("removed", [])}
+    reviewer_ids |= {int(r) for r in hall.get("reviewers", [])[:20]}
+    titles = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "title"))
+    names = {r.pk: str(r) for r in Reviewer.objects.filter(pk__in=reviewer_ids).select_related("user")}
+    kinds = dict(Conflict.Kind.choices)
+    rows = []
+    for row in lacking:
+        removed: dict[int, list[str]] = defaultdict(list)
+        for c in row.get("removed", []):
+            removed[int(c["reviewer"])].append(str(kinds.get(c["reason"], c["reason"])))
+        rows.append(
+            {
+                "title": titles.get(int(row["application"]), f"#{row['application']}"),
+                "eligible": row["eligible"],
+                "needed": row["needed"],
+                "removed": [
+                    {"name": names.get(r, f"#{r}"), "reasons": ", ".join(sorted(set(why)))}
+                    for r, why in sorted(removed.items())
+                ],
+            }
+        )
+    out = {
+        "needed": ex.get("needed"),
+        "capacity": ex.get("capacity"),
+        "capacity_short": ex.get("capacity_short", 0),
+        "lacking": rows,
+        "lacking_total": len(ex.get("lacking", [])),
+        "hall": None,
+    }
+    if hall:
+        out["hall"] = {
+            "size": hall["size"],
+            "need": hall["need"],
+            "reviewer_capacity": hall["reviewer_capacity"],
+            "short": hall["need"] - hall["reviewer_capacity"],
+            "applications": [titles.get(int(a), f"#{a}") for a in hall.get("applications", [])[:20]],
+            "reviewers": [names.get(int(r), f"#{r}") for r in hall.get("reviewers", [])[:20]],
+            "reviewer_count": len(hall.get("reviewers", [])),
+        }
+    return out

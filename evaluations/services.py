@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import fields_from_django
 from consortia.models import Application, Organisation
@@ -173,9 +174,12 @@ def create_panel(
     criteria: list[dict[str, Any]],
     bonus_items: list[dict[str, Any]] = (),
     tie_break: str | None = None,
+    members: Iterable[int] = (),
+    chair: int | None = None,
     **settings: Any,
 ) -> Panel:
-    """A panel of a call's track (optionally a region) with its rubric, bonus items and settings."""
+    """A panel of a call's track (optionally a region) with its rubric, bonus items, settings and
+    members (one of them the chair); computes the members' conflicts."""
     if not is_officer_of(actor, call.program_id):
         raise PermissionDenied
     if track.call_id != call.pk:
@@ -186,17 +190,161 @@ def create_panel(
         raise InvalidPanel(
             _("The region is not of the call's scheme."), fields={"region": [_("Not in the call's scheme.")]}
         )
+    _check_window(opens_at, closes_at)
     _check_rubric(list(criteria), list(bonus_items))
+    seats = _check_members(members, chair)
     settings.setdefault("cutoff_score", call.cutoff_score)
     panel = Panel(call=call, track=track, name=name, opens_at=opens_at, closes_at=closes_at, **settings)
     _full_clean(panel, exclude=["tie_break_criterion"])
+    panel.save()
+    _write_rubric(panel, criteria, bonus_items, tie_break)
+    if seats:
+        _write_members(panel, seats)
+        recompute_conflicts(panel_id=panel.pk)
+    return panel
+
+
+def _check_window(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
+    # Before full_clean: the check constraint's own message names no field.
     if closes_at <= opens_at:
         raise InvalidPanel(
             _("Scoring must close after it opens."), fields={"closes_at": [_("After the opening.")]}
         )
+
+
+def _check_members(members: Iterable[int], chair: int | None) -> dict[int, bool]:
+    """{reviewer id: is chair} of pool reviewers; the chair is a member; unknown ids refused."""
+    seats = {int(r): False for r in members}
+    if chair is not None:
+        seats[int(chair)] = True
+    known = set(Reviewer.objects.filter(pk__in=list(seats)).values_list("pk", flat=True))
+    if unknown := sorted(set(seats) - known):
+        raise InvalidPanel(
+            _("Not reviewers of the pool: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
+            fields={"members": [_("Unknown reviewer.")]},
+        )
+    return seats
+
+
+def _write_members(panel: Panel, seats: dict[int, bool]) -> None:
+    # Seats stay (pledges signed on them); only the chair flag moves, the old chair first
+    # (one_chair_per_panel is checked on each UPDATE).
+    PanelMember.objects.filter(panel=panel, is_chair=True).exclude(
+        reviewer__in=[r for r, c in seats.items() if c]
+    ).update(is_chair=False)
+    have = dict(PanelMember.objects.filter(panel=panel).values_list("reviewer_id", "is_chair"))
+    PanelMember.objects.bulk_create(
+        [PanelMember(panel=panel, reviewer_id=r, is_chair=c) for r, c in seats.items() if r not in have]
+    )
+    for r, c in seats.items():
+        if r in have and have[r] != c:
+            PanelMember.objects.filter(panel=panel, reviewer_id=r).update(is_chair=c)
+
+
+# Settings an officer may change while no score is submitted (call and track stay: applications,
+# conflicts and assignments hang on them).
+EDITABLE_SETTINGS = frozenset(
+    {
+        "name",
+        "stage",
+        "region",
+        "aggregation",
+        "cutoff_score",
+        "cutoff_before_bonus",
+        "bonus_cap",
+        "reviewers_per_application",
+        "max_per_reviewer",
+        "min_per_reviewer",
+        "opens_at",
+        "closes_at",
+        "disclose_reviewer_names",
+        "disagreement_threshold",
+        "conflict_same_institution",
+        "conflict_window_years",
+        "conflict_lead_province",
+    }
+)
+
+
+@transaction.atomic
+def update_panel(
+    *,
+    actor,
+    panel_id: int,
+    criteria: list[dict[str, Any]],
+    bonus_items: list[dict[str, Any]] = (),
+    tie_break: str | None = None,
+    members: Iterable[int] = (),
+    chair: int | None = None,
+    **settings: Any,
+) -> Panel:
+    """Changes a panel's settings, rubric and members until its first submitted score; the
+    rubric only while no score exists at all; recomputes its conflicts."""
+    if unknown := set(settings) - EDITABLE_SETTINGS:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    panel = _panel_for_officer(actor, panel_id, lock=True)
+    scores = Score.objects.filter(assignment__panel=panel)
+    if panel.selection_confirmed_at or scores.filter(state=Score.State.SUBMITTED).exists():
+        raise InvalidPanel(_("A score has been submitted: the panel can no longer be edited."))
+    region = settings.get("region", panel.region)
+    if region is not None and region.scheme_id != panel.call.region_scheme_id:
+        raise InvalidPanel(
+            _("The region is not of the call's scheme."), fields={"region": [_("Not in the call's scheme.")]}
+        )
+    if region != panel.region and panel.assignments.filter(withdrawn_at__isnull=True).exists():
+        # The region decides which applications the panel reviews: its assignments would dangle.
+        raise InvalidPanel(
+            _("The panel has assignments: its region can no longer change."),
+            fields={"region": [_("Assignments exist.")]},
+        )
+    _check_window(settings.get("opens_at", panel.opens_at), settings.get("closes_at", panel.closes_at))
+    criteria, bonus_items = list(criteria), list(bonus_items)
+    _check_rubric(criteria, bonus_items)
+    if _rubric_of(panel) != _rubric_rows(criteria, bonus_items) and scores.exists():
+        raise InvalidPanel(
+            _("Reviewers have started scoring: the rubric can no longer change."),
+            fields={"criteria": [_("Scoring has started.")]},
+        )
+    seats = _check_members(members, chair)
+    busy = set(
+        Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
+        .exclude(reviewer__in=list(seats))
+        .values_list("reviewer_id", flat=True)
+    )
+    if busy:
+        names = ", ".join(sorted(str(r) for r in Reviewer.objects.filter(pk__in=busy).select_related("user")))
+        raise InvalidPanel(
+            _("Reviewers with assignments cannot leave the panel: %(names)s.") % {"names": names},
+            fields={"members": [names]},
+        )
+    for field, value in settings.items():
+        setattr(panel, field, value)
+    _full_clean(panel, exclude=["tie_break_criterion"])
     panel.save()
+    panel.criteria.exclude(code__in=[c["code"] for c in criteria]).delete()
+    panel.bonus_items.exclude(code__in=[b["code"] for b in bonus_items]).delete()
+    if not tie_break:
+        Panel.objects.filter(pk=panel.pk).update(tie_break_criterion=None)
+        panel.tie_break_criterion = None
     _write_rubric(panel, criteria, bonus_items, tie_break)
+    PanelMember.objects.filter(panel=panel).exclude(reviewer__in=list(seats)).delete()
+    _write_members(panel, seats)
+    recompute_conflicts(panel_id=panel.pk)
     return panel
+
+
+def _rubric_rows(criteria, bonus_items) -> tuple:
+    return (
+        tuple(sorted((c["code"], _points(c["max_points"])) for c in criteria)),
+        tuple(sorted((b["code"], _points(b["max_points"])) for b in bonus_items)),
+    )
+
+
+def _rubric_of(panel: Panel) -> tuple:
+    return (
+        tuple(sorted((c.code, c.max_points.normalize()) for c in panel.criteria.all())),
+        tuple(sorted((b.code, b.max_points.normalize()) for b in panel.bonus_items.all())),
+    )
 
 
 def _write_rubric(panel: Panel, criteria, bonus_items, tie_break: str | None) -> None:
@@ -862,7 +1010,7 @@ def start_assignment_run(*, actor, panel_id: int) -> AssignmentRun:
         state__in=[AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING]
     ).exists():
         raise AssignmentRefused(_("An assignment run of this panel is already under way."))
-    run = AssignmentRun.objects.create(panel=panel, started_by=actor, message=_("queued"))
+    run = AssignmentRun.objects.create(panel=panel, started_by=actor, message="queued")
     enqueue_after_commit(run_assignment, run.pk)
     return run
 
@@ -884,23 +1032,49 @@ def _set_run(run_id: int, **fields) -> bool:
     )
 
 
+# The task's phases and their progress; the step names are shown translated (RUN_STEPS).
+RUN_STEPS = {
+    "queued": gettext_lazy("queued"),
+    "loading": gettext_lazy("loading applications, reviewers and conflicts"),
+    "texts": gettext_lazy("reading the applications' texts"),
+    "affinity": gettext_lazy("computing expertise affinity"),
+    "solving": gettext_lazy("solving the assignment"),
+    "proposed": gettext_lazy("proposal ready"),
+    "infeasible": gettext_lazy("no assignment satisfies the settings"),
+    "failed": gettext_lazy("failed"),
+}
+
+
 def execute_assignment_run(*, run_id: int) -> None:
-    """The task's body: load, affinity, solve; stores the proposal or the explanation."""
+    """The task's body: load, affinity, solve, each phase recording its progress; between phases
+    a cancelled run stops (nothing more is written). Stores the proposal or the explanation."""
     from evaluations import assignment
 
     claimed = AssignmentRun.objects.filter(pk=run_id, state=AssignmentRun.State.QUEUED).update(
-        state=AssignmentRun.State.RUNNING, progress=5, message=_("loading")
+        state=AssignmentRun.State.RUNNING, progress=5, message="loading"
     )
     if not claimed:
         return  # already running elsewhere, done or cancelled
+
+    def checkpoint(progress: int, step: str) -> None:
+        if not _set_run(run_id, progress=progress, message=step):
+            raise assignment.RunCancelled
+
     run = AssignmentRun.objects.select_related("panel__call", "panel__track").get(pk=run_id)
     try:
-        problem = assignment.load(run.panel)
-        if not _set_run(run_id, progress=50, message=_("solving")):
-            return
+        problem = assignment.load(run.panel, checkpoint)
+        checkpoint(60, "solving")
         solution = assignment.solve(problem)
+    except assignment.RunCancelled:
+        return
     except Exception as exc:
-        _set_run(run_id, state=AssignmentRun.State.FAILED, message=str(exc)[:200], finished_at=timezone.now())
+        _set_run(
+            run_id,
+            state=AssignmentRun.State.FAILED,
+            message="failed",
+            explanation={"error": str(exc)[:500]},
+            finished_at=timezone.now(),
+        )
         raise
     timings = {**problem.timings, "solver_s": solution.get("solver_s", 0.0)}
     if "infeasible" in solution:
@@ -908,7 +1082,7 @@ def execute_assignment_run(*, run_id: int) -> None:
             run_id,
             state=AssignmentRun.State.INFEASIBLE,
             progress=100,
-            message=_("infeasible"),
+            message="infeasible",
             explanation={**solution["infeasible"], "timings": timings},
             finished_at=timezone.now(),
         )
@@ -917,7 +1091,7 @@ def execute_assignment_run(*, run_id: int) -> None:
         run_id,
         state=AssignmentRun.State.PROPOSED,
         progress=100,
-        message=_("proposed"),
+        message="proposed",
         proposal={"pairs": solution["pairs"], "timings": timings},
         finished_at=timezone.now(),
     )
@@ -978,14 +1152,16 @@ def _insert_assignments(panel: Panel, run: AssignmentRun, actor, pairs: list[tup
 
 
 def queue_reviewer_reminders(*, at: dt.datetime | None = None) -> int:
-    """Reminders 3 days and 1 day before a panel closes, once per reviewer, panel and day."""
+    """Reminders 3 days and 1 day before a panel closes, once per reviewer, panel and day.
+    Returns how many notices this call created (a second run the same day creates none)."""
     from django.db.models import Count
 
+    from consortia.models import Notice
     from evaluations import notices
 
     now = at or timezone.now()
     today = timezone.localdate(now)
-    sent = 0
+    before = Notice.objects.filter(kind="evaluation.reminder").count()
     for panel in Panel.objects.filter(closed_at__isnull=True, closes_at__gt=now).select_related("call"):
         days_left = (timezone.localdate(panel.closes_at) - today).days
         if days_left not in (3, 1):
@@ -1002,8 +1178,76 @@ def queue_reviewer_reminders(*, at: dt.datetime | None = None) -> int:
                 notices.reviewer_reminder(
                     panel=panel, reviewer=reviewer, pending=counts[reviewer.pk], days_left=days_left
                 )
-            sent += 1
-    return sent
+    return Notice.objects.filter(kind="evaluation.reminder").count() - before
+
+
+DEADLINE_REMINDERS = ((7, "d7"), (1, "d1"))
+
+
+def deadline_occasion(due: dt.date, today: dt.date, *, overdue: bool) -> tuple[str, dt.date] | None:
+    """The latest reminder (kind, its day) whose day is today or before: D-7, D-1, and (when
+    `overdue`) one the day after the due date. A missed day is caught up, older occasions are not."""
+    if today > due:
+        return ("overdue", due + dt.timedelta(days=1)) if overdue else None
+    for days, kind in reversed(DEADLINE_REMINDERS):
+        day = due - dt.timedelta(days=days)
+        if day <= today:
+            return kind, day
+    return None
+
+
+def queue_deadline_reminders(*, today: dt.date | None = None) -> int:
+    """The deadlines a result starts (domain.md): the ministry's answer to an objection (30 days:
+    D-7, D-1, overdue, to the officers) and the agreement (30 days from the notification: D-7,
+    D-1, to the contacts of a selected application not yet signed). Each reminder is one notice
+    of the outbox, once per object, occasion and day. Returns how many notices were created."""
+    from django.db.models import Exists, OuterRef, Prefetch
+
+    from accounts.models import User
+    from consortia.models import Notice
+    from evaluations import notices
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=DEADLINE_REMINDERS[0][0])
+    emails = User.objects.exclude(email="").only("email")
+    created = 0
+    objections = (
+        Objection.objects.filter(answered_at__isnull=True, answer_due__lte=horizon)
+        .select_related("result__panel__call__program", "result__application")
+        .prefetch_related(Prefetch("result__panel__call__program__officers", queryset=emails))
+        .order_by("pk")
+    )
+    for objection in objections:
+        found = deadline_occasion(objection.answer_due, today, overdue=True)
+        if found is None:
+            continue
+        kind, day = found
+        key = f"evaluation:objection-answer:{objection.pk}:{kind}:{day.isoformat()}"
+        if Notice.objects.filter(dedupe_key=key).exists():
+            continue  # queued by an earlier or concurrent run: nothing to render
+        with transaction.atomic():
+            created += notices.objection_answer_reminder(objection=objection, kind=kind, day=day, today=today)
+    selected = SelectionEntry.objects.filter(
+        panel=OuterRef("panel"), application=OuterRef("application"), selected=True
+    )
+    results = (
+        Result.objects.filter(Exists(selected), agreement_due__gte=today, agreement_due__lte=horizon)
+        .exclude(application__award__signed_on__isnull=False)
+        .select_related("panel", "application__consortium")
+        .prefetch_related(Prefetch("application__consortium__contacts", queryset=emails))
+        .order_by("pk")
+    )
+    for result in results:
+        found = deadline_occasion(result.agreement_due, today, overdue=False)
+        if found is None:
+            continue
+        kind, day = found
+        key = f"evaluation:agreement:{result.pk}:{kind}:{day.isoformat()}"
+        if Notice.objects.filter(dedupe_key=key).exists():
+            continue
+        with transaction.atomic():
+            created += notices.agreement_reminder(result=result, kind=kind, day=day, today=today)
+    return created
 
 
 # --- reviewer pool import -----------------------------------------------------------------------

@@ -15,3 +15,12 @@ def remind_reviewers() -> int:
     from evaluations.services import queue_reviewer_reminders
 
     return queue_reviewer_reminders()
+
+
+@shared_task
+def remind_result_deadlines() -> int:
+    """Daily: objection answers (officers) and agreements (selected applicants) due in 7 days or
+    1 day, and objection answers overdue; each once per object, occasion and day."""
+    from evaluations.services import queue_deadline_reminders
+
+    return queue_deadline_reminders()

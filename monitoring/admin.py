@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from awards.admin import OfficerOnlyAdmin, _program_ids
 from config.errors import DomainError
 from consortia.choices import KpiIndicator
+from consortia.export_jobs import request_export
+from consortia.models import Export
 from monitoring import selectors, services
-from monitoring.exports import monitoring_xlsx
 from monitoring.indicators import NATIONAL_2030, unit_of
 from monitoring.models import KpiReport, KpiRollup, Milestone
 
@@ -47,7 +48,7 @@ class MilestoneAdmin(OfficerOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("dashboard/", view(self.dashboard_view), name="monitoring_dashboard"),
-            path("dashboard/export.xlsx", view(self.export_view), name="monitoring_export"),
+            path("dashboard/export/", view(self.export_view), name="monitoring_export"),
             *super().get_urls(),
         ]
 
@@ -70,7 +71,12 @@ class MilestoneAdmin(OfficerOnlyAdmin):
             "chart_region": charts[KpiRollup.Level.REGION],
             "chart_track": charts[KpiRollup.Level.TRACK],
             "program_rows": [
-                {**r, "achievement_display": selectors.format_achievement(r["achievement"])}
+                {
+                    **r,
+                    "achievement_display": "—"
+                    if r["year"] > timezone.localdate().year
+                    else selectors.format_achievement(r["achievement"]),
+                }
                 for r in selectors.rollup_rows(program_ids=ids, level=KpiRollup.Level.PROGRAM)
             ],
             "national": _national(ids),
@@ -80,14 +86,11 @@ class MilestoneAdmin(OfficerOnlyAdmin):
         return TemplateResponse(request, "admin/monitoring/dashboard.html", context)
 
     def export_view(self, request):
-        data = monitoring_xlsx(program_ids=_program_ids(request))
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="monitoring-{timezone.localdate():%Y%m%d}.xlsx"'
-        )
-        return response
+        """The dashboard's workbook: a job of the export machinery, then its progress page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        export = request_export(actor=request.user, kind=Export.Kind.MONITORING_DASHBOARD)
+        return HttpResponseRedirect(reverse("admin:consortia_export_status", args=[export.pk]))
 
 
 def _decide(request, queryset, run) -> None:
@@ -104,7 +107,9 @@ def _decide(request, queryset, run) -> None:
 
 def _chart(rows: list[dict]) -> dict:
     """Achievement (%) per subject over calendar years, for Chart.js (a ratio of sums per point)."""
-    years = sorted({r["year"] for r in rows})
+    # A year that has not begun has nothing to achieve yet: it is left off, not drawn as 0 %.
+    this_year = timezone.localdate().year
+    years = sorted({r["year"] for r in rows if r["year"] <= this_year})
     subjects = sorted({r["subject"] for r in rows})
     cell = {(r["subject"], r["year"]): r["achievement"] for r in rows}
     return {

@@ -23,7 +23,7 @@ class Milestone(models.Model):
         PLANNED = "planned", _("planned deliverable")
 
     class State(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", _("not submitted")
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned")
         ACCEPTED = "accepted", _("accepted")

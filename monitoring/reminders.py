@@ -14,6 +14,8 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 BEFORE = ((30, "d30"), (7, "d7"), (1, "d1"))
 OVERDUE_EVERY_DAYS = 7
-CHUNK = 500
+CHUNK = 500  # milestones per chunk task; settings.MILESTONE_REMINDER_CHUNK overrides it
 
 
 def occasion(due_on: dt.date, today: dt.date) -> tuple[str, dt.date] | None:
@@ -43,8 +45,9 @@ def occasion(due_on: dt.date, today: dt.date) -> tuple[str, dt.date] | None:
     return None
 
 
-def owed_milestone_ids(*, today: dt.date, chunk: int = CHUNK) -> Iterator[list[int]]:
+def owed_milestone_ids(*, today: dt.date, chunk: int | None = None) -> Iterator[list[int]]:
     """Ids of owed milestones due within 30 days or overdue, in chunks (keyset, bounded memory)."""
+    chunk = chunk or getattr(settings, "MILESTONE_REMINDER_CHUNK", CHUNK)
     horizon = today + dt.timedelta(days=BEFORE[0][0])
     last = 0
     while True:
@@ -75,14 +78,26 @@ def remind_milestones(*, milestone_ids: list[int], today: dt.date | None = None)
     }
     for missing in sorted(set(milestone_ids) - set(milestones)):
         logger.info("milestone %s no longer exists: no reminder", missing)
-    created = 0
+    due: dict[str, tuple[Milestone, str, dt.date]] = {}
     for milestone in milestones.values():
         if not milestone.is_owed:
             continue  # submitted since the scan
         found = occasion(milestone.due_on, today)
-        if found is None:
-            continue
-        kind, day = found
+        if found is not None:
+            kind, day = found
+            due[f"milestone:{milestone.pk}:{kind}:{day.isoformat()}"] = (milestone, kind, day)
+    # One query for the whole chunk's reminders already owed or sent (by an earlier, a concurrent
+    # or a redelivered run): only the others are rendered. queue_notice's unique key still decides.
+    done = set(Notice.objects.filter(dedupe_key__in=list(due)).values_list("dedupe_key", flat=True))
+    # The chunk's notices commit together: a worker killed mid-chunk leaves none of them, and the
+    # redelivered chunk (acks_late) creates each once; their sends are queued after the commit.
+    with transaction.atomic():
+        return _queue_reminders([v for k, v in due.items() if k not in done], today)
+
+
+def _queue_reminders(due: list[tuple[Milestone, str, dt.date]], today: dt.date) -> int:
+    created = 0
+    for milestone, kind, day in due:
         award = milestone.award
         to = sorted(
             {u.email for u in award.consortium.contacts.all()}
@@ -92,8 +107,6 @@ def remind_milestones(*, milestone_ids: list[int], today: dt.date | None = None)
             logger.info("milestone %s has nobody to remind", milestone.pk)
             continue
         key = f"milestone:{milestone.pk}:{kind}:{day.isoformat()}"
-        if Notice.objects.filter(dedupe_key=key).exists():
-            continue  # sent (or owed) by an earlier or concurrent run: nothing to render
         queue_notice(
             kind=f"milestone_{kind}",
             to=to[:50],

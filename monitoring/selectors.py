@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
 from awards.models import Award
+from consortia.choices import KpiIndicator
 from consortia.models import Notice
 from monitoring.models import KpiReport, KpiRollup, Milestone, MilestoneEvent
 from monitoring.permissions import visible_awards_q
@@ -95,7 +96,15 @@ def rollup_rows(*, program_ids: list[int] | None, level: str, indicator: str | N
     for r in rows:
         r["subject"] = names.get(r["subject_id"], str(r["subject_id"]))
         r["achievement"] = achievement(r["actual"], r["target"])
+        r["indicator_label"] = _indicator_label(r["indicator"])
     return rows
+
+
+def _indicator_label(code: str) -> str:
+    try:
+        return str(KpiIndicator(code).label)
+    except ValueError:  # an indicator the catalogue no longer has: its code
+        return code
 
 
 def _subject_names(level: str, ids: set[int]) -> dict[int, str]:
@@ -137,7 +146,15 @@ def low_achievement(*, program_ids: list[int] | None, year: int, below: float = 
     for r in rows:
         r["award"] = names.get(r["subject_id"], "")
         r["achievement"] = achievement(r["actual"], r["target"])
+        r["indicator_label"] = _indicator_label(r["indicator"])
     return rows
+
+
+def _indicator_label(code: str) -> str:
+    try:
+        return str(KpiIndicator(code).label)
+    except ValueError:  # an indicator the catalogue no longer has: its code
+        return code
 
 
 __all__ = ["Q"]

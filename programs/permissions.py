@@ -33,6 +33,16 @@ def is_officer(user: User) -> bool:
     return cached
 
 
+def officer_program_ids(user: User) -> list[int] | None:
+    """The programs whose data the user reads as an officer: None (all) for an administrator.
+    The scope of the back office's dashboards and of the exports built from them."""
+    if is_admin(user):
+        return None
+    if not user.is_authenticated:
+        return []
+    return list(user.programs_as_officer.values_list("pk", flat=True))
+
+
 def can_create_call(user: User, program: Program | int) -> bool:
     return is_officer_of(user, program)
 

@@ -15,8 +15,11 @@ from awards.models import (
     Grade,
     LedgerEntry,
     Recovery,
+    StopObjection,
     Tranche,
 )
+from awards.rule_codes import AwardRule
+from config.schema import ErrorOut
 from programs.money import format_krw
 
 
@@ -232,6 +235,39 @@ class RecoveryOut(serializers.ModelSerializer):
         ]
 
 
+class StopObjectionOut(serializers.ModelSerializer):
+    grade_year = serializers.IntegerField(source="grade.year", read_only=True)
+
+    class Meta:
+        model = StopObjection
+        fields = [
+            "id",
+            "award",
+            "grade",
+            "grade_year",
+            "original_code",
+            "state",
+            "text",
+            "filed_on",
+            "filed_at",
+            "revised_code",
+            "answer",
+            "decided_at",
+        ]
+
+
+class AwardFailureOut(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=AwardRule.choices, help_text="The stable code of the rule broken.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class AwardRefusalOut(ErrorOut):
+    """A refusal by an award rule: the error shape plus the failure with its rule code."""
+
+    failures = AwardFailureOut(many=True, required=False)
+
+
 # --- input ---------------------------------------------------------------------------------------
 
 
@@ -327,3 +363,28 @@ class RecoveryPayIn(serializers.Serializer):
 
 class SettlementIn(serializers.Serializer):
     unspent_krw = Krw()
+
+
+class StopObjectionIn(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class StopObjectionDecideIn(serializers.Serializer):
+    upheld = serializers.BooleanField()
+    answer = serializers.CharField(max_length=4000)
+    revised_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        default="",
+        help_text="Upheld only: the grade of the program's scale that replaces the stop grade.",
+    )
+
+
+class AgreementIn(serializers.Serializer):
+    file = serializers.FileField(help_text="The signed agreement: a PDF by its content, named .pdf.")
+    signed_on = serializers.DateField()
+
+
+class ReverseIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/carry-overs/", views.CarryOverListCreateApi.as_view(), name="api-award-carry-overs"),
     path("<int:pk>/recoveries/", views.RecoveryListCreateApi.as_view(), name="api-award-recoveries"),
     path("<int:pk>/settlements/", views.SettlementListApi.as_view(), name="api-award-settlements"),
+    path("<int:pk>/letter/", views.AwardLetterApi.as_view(), name="api-award-letter"),
+    path("<int:pk>/agreement/", views.AgreementUploadApi.as_view(), name="api-award-agreement"),
+    path("<int:pk>/objections/", views.StopObjectionListFileApi.as_view(), name="api-award-objections"),
+    path("objections/<int:pk>/decide/", views.StopObjectionDecideApi.as_view(), name="api-objection-decide"),
+    path("ledger/<int:pk>/reverse/", views.ReverseEntryApi.as_view(), name="api-ledger-reverse"),
     path(
         "disbursements/<int:pk>/approve/",
         views.DisbursementStepApi.as_view(step="approve"),

@@ -5,10 +5,15 @@ Every endpoint that moves money or writes an award's record takes an `Idempotenc
 
 from __future__ import annotations
 
+import hashlib
+
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,9 +31,11 @@ from awards.models import (
     Grade,
     LedgerEntry,
     Recovery,
+    StopObjection,
     Tranche,
 )
 from awards.permissions import can_view_award
+from consortia.models import Application
 
 KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)
 
@@ -65,6 +72,10 @@ class AwardListCreateApi(APIView):
     @extend_schema(request=s.AwardIn, responses={201: s.AwardDetailOut}, parameters=[KEY])
     def post(self, request: Request) -> Response:
         data = _valid(s.AwardIn, request)
+
+        # An id in the body that names nothing is bad input (a 400), as an unknown tranche is.
+        if not Application.objects.filter(pk=data["application"]).exists():
+            raise AwardError(_("Unknown application."), fields={"application": [_("No such application.")]})
 
         def run():
             award = services.create_award(
@@ -323,3 +334,129 @@ class SettlementSubmitApi(APIView):
             return status.HTTP_200_OK, s.StageOut(st).data
 
         return idempotent(request, f"stage:{pk}:settlement", run)
+
+
+# --- the award letter, the signed agreement ----------------------------------------------------------
+
+
+class AwardLetterApi(APIView):
+    """The award letter (협약 통지서) as a Korean PDF: the award's contacts and officers only."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # The body is a PDF whatever the client accepts; errors fall back to JSON, never a 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The award letter (PDF)."
+            )
+        }
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        from awards.letters import award_letter_pdf
+
+        award = visible_award(request.user, pk)
+        response = HttpResponse(award_letter_pdf(award), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="award-letter-{award.pk}.pdf"'
+        return response
+
+
+class AgreementUploadApi(APIView):
+    """The signed agreement back from the consortium (or an officer): a PDF, checked by content."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.AgreementIn},
+        responses={200: s.AwardOut, 400: s.AwardRefusalOut},
+        parameters=[KEY],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visible_award(request.user, pk)
+        data = _valid(s.AgreementIn, request)
+        upload = data["file"]
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+
+        def run():
+            award = services.upload_signed_agreement(
+                actor=request.user, award_id=pk, upload=upload, signed_on=data["signed_on"]
+            )
+            return status.HTTP_200_OK, s.AwardOut(
+                selectors.with_balances(Award.objects.filter(pk=award.pk)).get()
+            ).data
+
+        # The file's digest is part of the request: one key never stores two different files.
+        return idempotent(request, f"award:{pk}:agreement:{digest.hexdigest()}", run)
+
+
+# --- the ledger ----------------------------------------------------------------------------------------
+
+
+class ReverseEntryApi(APIView):
+    """An officer's correction of one ledger entry: a new entry with the opposite amount."""
+
+    @extend_schema(
+        request=s.ReverseIn, responses={201: s.LedgerEntryOut, 400: s.AwardRefusalOut}, parameters=[KEY]
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        award_id = LedgerEntry.objects.filter(pk=pk).values_list("award_id", flat=True).first()
+        if award_id is None:
+            raise NotFound
+        visible_award(request.user, award_id)
+        data = _valid(s.ReverseIn, request)
+
+        def run():
+            reversal = services.reverse_entry(actor=request.user, entry_id=pk, reason=data["reason"])
+            return status.HTTP_201_CREATED, s.LedgerEntryOut(reversal).data
+
+        return idempotent(request, f"ledger:{pk}:reverse", run)
+
+
+# --- objections to a stop ----------------------------------------------------------------------------
+
+
+class StopObjectionListFileApi(APIView):
+    @extend_schema(responses=s.StopObjectionOut(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        award = visible_award(request.user, pk)
+        rows = StopObjection.objects.filter(award=award).select_related("grade")
+        return Response(s.StopObjectionOut(rows, many=True).data)
+
+    @extend_schema(
+        request=s.StopObjectionIn,
+        responses={201: s.StopObjectionOut, 400: s.AwardRefusalOut},
+        parameters=[KEY],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visible_award(request.user, pk)
+        data = _valid(s.StopObjectionIn, request)
+
+        def run():
+            objection = services.file_stop_objection(actor=request.user, award_id=pk, text=data["text"])
+            return status.HTTP_201_CREATED, s.StopObjectionOut(objection).data
+
+        return idempotent(request, f"award:{pk}:objection", run)
+
+
+class StopObjectionDecideApi(APIView):
+    @extend_schema(
+        request=s.StopObjectionDecideIn,
+        responses={200: s.StopObjectionOut, 400: s.AwardRefusalOut},
+        parameters=[KEY],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        award_id = StopObjection.objects.filter(pk=pk).values_list("award_id", flat=True).first()
+        if award_id is None:
+            raise NotFound
+        visible_award(request.user, award_id)
+        data = _valid(s.StopObjectionDecideIn, request)
+
+        def run():
+            objection = services.decide_stop_objection(actor=request.user, objection_id=pk, **data)
+            return status.HTTP_200_OK, s.StopObjectionOut(StopObjection.objects.get(pk=objection.pk)).data
+
+        return idempotent(request, f"objection:{pk}:decide", run)

@@ -174,14 +174,16 @@ if REDIS_URL:
 else:
     # Embedded default: a broker and result store on plain files, no server to install.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "results").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # no server: the host only quiets a warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (pidbox) exchanges; kombu's default is ./control, in whatever the cwd is.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
@@ -207,6 +209,13 @@ NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
 # Wait before attempt n+1: base * 2**(n-1), capped (60 s, 2 min, 4 min, ... 1 h).
 NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=60)
 NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
+
+# --- exports (xlsx built by a worker; consortia/export_jobs.py) ------------------------------
+# The sweep leaves a fresh export alone for this long: its own queued task is still on the way.
+EXPORT_REQUEUE_GRACE_SECONDS = env.int("EXPORT_REQUEUE_GRACE_SECONDS", default=120)
+# A RUNNING export older than this is taken to be a dead worker's and built again. It must exceed
+# the longest build (5,000 applications take seconds; the lease leaves a wide margin).
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=1800)
 
 # /healthz reports "degraded" when the worker's last heartbeat is older than this.
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=300)
@@ -255,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "DisbursementStateEnum": "awards.models.Disbursement.State",
         "AwardChangeStateEnum": "awards.models.AwardChange.State",
         "RecoveryStateEnum": "awards.models.Recovery.State",
+        "StopObjectionStateEnum": "awards.models.StopObjection.State",
+        "AwardRuleEnum": "awards.rule_codes.AwardRule",
         "GradeKindEnum": "awards.models.Grade.Kind",
         "LedgerEntryKindEnum": "awards.models.LedgerEntry.Kind",
         "AwardChangeItemKindEnum": "awards.models.AwardChangeItem.Kind",
@@ -331,6 +342,8 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "STYLES": [lambda request: static("css/admin.css")],
+    # The home page: what waits for the signed-in user (config/admin_home.py).
+    "DASHBOARD_CALLBACK": "config.admin_home.dashboard_callback",
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,

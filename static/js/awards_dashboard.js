@@ -13,7 +13,7 @@
       data: data,
       options: {
         responsive: true,
-        scales: { y: { ticks: { callback: (v) => won.format(v / 100000000) + "억" } } },
+        scales: { y: { beginAtZero: true, ticks: { callback: (v) => won.format(v / 100000000) + "억" } } },
         plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + won.format(c.raw) + "원" } } },
       },
     });

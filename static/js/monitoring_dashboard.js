@@ -8,7 +8,7 @@
     const data = JSON.parse(source.textContent);
     data.datasets.forEach((d, i) => { d.borderColor = d.backgroundColor = colours[i % colours.length]; d.spanGaps = true; });
     canvas.chart = new Chart(canvas, {
-      type: "line",
+      type: data.labels.length < 3 ? "bar" : "line",
       data: data,
       options: {
         responsive: true,

@@ -185,20 +185,18 @@ def test_officer_carries_over_recovers_decides_and_stops_from_the_case_page():
     assert_ledger_agrees(award)
 
 
-def test_dashboard_exports_its_tables_to_xlsx():
-    import io
-
-    from openpyxl import load_workbook
+def test_dashboard_exports_its_tables_to_xlsx(django_capture_on_commit_callbacks):
+    from tests.export_helpers import export_workbook
 
     award = make_award()
     client = login(award.program.officers.get())
-    res = client.get("/admin/awards/award/dashboard/export/")
-    assert res.status_code == 200
-    book = load_workbook(io.BytesIO(res.content))
+    book = export_workbook(
+        client, django_capture_on_commit_callbacks, "/admin/awards/award/dashboard/export/"
+    )
     assert len(book.sheetnames) == 4
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[1][1] == 1_400_000_000 and len(rows) == 4
-    assert login(UserFactory()).get("/admin/awards/award/dashboard/export/").status_code == 302
+    assert login(UserFactory()).post("/admin/awards/award/dashboard/export/").status_code == 302
 
 
 def test_award_letter_is_a_korean_pdf_and_the_signed_agreement_comes_back():

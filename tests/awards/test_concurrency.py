@@ -117,3 +117,47 @@ def test_database_refuses_ledger_update_and_delete(postgres):
     with pytest.raises(DatabaseError):
         LedgerEntry.objects.filter(pk=entry.pk).update(amount_krw=1)
     assert LedgerEntry.objects.get(pk=entry.pk).amount_krw == entry.amount_krw
+
+
+def test_two_concurrent_stop_confirmations_stop_once_and_write_the_ledger_once(postgres):
+    """Two workers (a redelivered task, the beat and a rejection's task) confirm one stop at once."""
+    import datetime as dt
+
+    from awards.models import Award
+    from consortia.models import Notice
+
+    award = make_award()
+    officer = award.program.officers.get()
+    notified = timezone.localdate() - dt.timedelta(days=40)
+    services.record_grade(actor=officer, award_id=award.pk, year=1, code="D", on=notified)
+    before = LedgerEntry.objects.filter(award=award).count()
+
+    results = _run_concurrently(4, lambda i: services.confirm_due_stop(award_id=award.pk))
+    assert sorted(results) == [False, False, False, True]
+    assert Award.objects.get(pk=award.pk).state == "stopped"
+    cancelled = LedgerEntry.objects.filter(award=award, kind="cancelled").count()
+    assert cancelled > 0 and LedgerEntry.objects.filter(award=award).count() == before + cancelled
+    assert Notice.objects.filter(kind="award_stopped").count() == 1
+    assert_ledger_agrees(award)
+
+
+def test_concurrent_reversals_of_one_entry_write_one(postgres):
+    award = make_award()
+    officer = award.program.officers.get()
+    entry = LedgerEntry.objects.filter(award=award, kind="planned").first()
+
+    def reverse(i: int) -> int:
+        client = APIClient()
+        client.force_authenticate(officer)
+        res = client.post(
+            f"/api/awards/ledger/{entry.pk}/reverse/",
+            {"reason": "입력 오류"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=f"rev-{i}",
+        )
+        return res.status_code
+
+    statuses = _run_concurrently(6, reverse)
+    assert sorted(statuses) == [201, 400, 400, 400, 400, 400]
+    assert LedgerEntry.objects.filter(reverses=entry).count() == 1
+    assert_ledger_agrees(award)

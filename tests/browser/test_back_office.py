@@ -97,7 +97,7 @@ def test_officer_reads_a_case_file_moves_it_to_screening_and_exports_the_list(pa
     # The export runs as a task; its page shows the progress and then the file.
     page.goto("/admin/consortia/application/")
     page.click("[data-testid=export]")
-    page.wait_for_url(re.compile(r".*/admin/consortia/application/exports/\d+/$"))
+    page.wait_for_url(re.compile(r".*/admin/consortia/export/\d+/$"))
     expect(page.locator("[data-testid=export-progress] progress")).to_be_visible()
     link = page.locator("[data-testid=export-download]")
     expect(link).to_be_visible(timeout=20_000)

@@ -6,8 +6,8 @@ import pytest
 from django.db.models import Sum
 from django.utils import translation
 
-from consortia import exports
-from consortia.models import Application, ApplicationEvent, ApplicationExport, BudgetLine, ConsortiumMember
+from consortia import export_jobs, exports
+from consortia.models import Application, ApplicationEvent, BudgetLine, ConsortiumMember, Export
 from consortia.selectors import SOURCES
 from consortia.services import snapshot_lead_provinces
 from tests.factories import (
@@ -188,16 +188,16 @@ def test_export_is_a_task_with_progress_and_only_its_officer_downloads(
     client.force_login(officer)
     response = client.post(EXPORT)  # on_commit not run: the task is still queued
     status_url = response["Location"]
-    export_row = ApplicationExport.objects.get()
+    export_row = Export.objects.get()
     assert (export_row.status, export_row.rows_total, export_row.requested_by) == ("queued", 2, officer)
     page = client.get(status_url).content.decode()
     assert 'hx-trigger="every 1s"' in page and "export-download" not in page
     assert client.get(status_url + "download/").status_code == 404
-    exports.build_export(export_id=export_row.pk)
+    export_jobs.build_export(export_id=export_row.pk)
     fragment = client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in fragment and "export-download" in fragment
-    assert ApplicationExport.objects.get().rows_done == 2
-    exports.build_export(export_id=export_row.pk)  # a redelivered task does nothing
+    assert Export.objects.get().rows_done == 2
+    export_jobs.build_export(export_id=export_row.pk)  # a redelivered task does nothing
     assert client.get(status_url + "download/").status_code == 200
     # Another officer of the same program, an applicant, a reviewer: not theirs.
     for user in (officer_of(north.call.program), north.consortium.contacts.get(), UserFactory(reviewer=True)):

@@ -185,9 +185,11 @@ def test_sidebar_shows_only_what_the_user_may_open(client, case):
     assert "메가프로젝트 관리" in html
     assert "/admin/consortia/application/" in html and "/admin/programs/call/" in html
     assert "/admin/accounts/user/" not in html and "/admin/consortia/notice/" not in html
+    assert 'href="/admin/consortia/export/"' not in html  # officers reach their exports by their buttons
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     html = client.get("/admin/").content.decode()
     assert "/admin/accounts/user/" in html and "/admin/consortia/notice/" in html
+    assert 'href="/admin/consortia/export/"' in html
 
 
 def test_admin_pages_read_korean(client, case):

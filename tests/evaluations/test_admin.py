@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from evaluations import services
 from evaluations.models import Score, SelectionEntry
+from tests.export_helpers import export_workbook, rows
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -104,7 +105,7 @@ def test_applicants_and_another_programs_officer_see_no_panel(client, world):
             403,
             404,
         )
-        assert client.get(f"/admin/evaluations/panel/{world['panel'].pk}/export/").status_code in (
+        assert client.post(f"/admin/evaluations/panel/{world['panel'].pk}/export/").status_code in (
             302,
             403,
             404,
@@ -112,7 +113,9 @@ def test_applicants_and_another_programs_officer_see_no_panel(client, world):
         assert client.get(f"{QUEUE}{world['assignment'].pk}/change/").status_code in (302, 403, 404)
 
 
-def test_officer_closes_sees_the_ranking_confirms_with_a_deviation_and_exports(client, world):
+def test_officer_closes_sees_the_ranking_confirms_with_a_deviation_and_exports(
+    client, world, django_capture_on_commit_callbacks
+):
     panel, officer = world["panel"], world["officer"]
     services.save_score(
         actor=world["other"].user,
@@ -132,8 +135,10 @@ def test_officer_closes_sees_the_ranking_confirms_with_a_deviation_and_exports(c
     done = client.post(url, {"action": "confirm", f"reason_{world['app'].pk}": "예산 부족"})
     assert done.status_code == 302
     assert SelectionEntry.objects.get().reason == "예산 부족"
-    export = client.get(f"/admin/evaluations/panel/{panel.pk}/export/")
-    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+    book = export_workbook(
+        client, django_capture_on_commit_callbacks, f"/admin/evaluations/panel/{panel.pk}/export/"
+    )
+    assert [(r[1], r[-2], r[-1]) for r in rows(book.active)] == [(world["app"].title, "X", "예산 부족")]
     sheet = client.get(f"/admin/evaluations/panel/{panel.pk}/sheet/{world['app'].pk}/")
     assert sheet.status_code == 200
 

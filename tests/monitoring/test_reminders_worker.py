@@ -92,3 +92,81 @@ def test_two_concurrent_runs_on_real_workers_send_one_email_per_reminder(tmp_pat
     assert len(mails) == len(due)
     assert Notice.objects.count() == len(due)
     assert {n.about_id for n in Notice.objects.all()} == set(due)
+
+
+def test_a_worker_killed_mid_chunk_and_restarted_sends_each_reminder_once(
+    tmp_path, redis_url, postgres, settings
+):
+    """Chunks of 3: the first commits its reminders; the worker is then held inside the second
+    (its insert waits on a row another transaction holds under one of its keys) and SIGKILLed
+    there. Its half-done chunk leaves nothing; the next beat run, on a restarted worker, queues
+    what is still owed, and every reminder is mailed exactly once."""
+    import signal
+    import threading
+
+    from django.db import connections, transaction
+
+    from monitoring.reminders import occasion
+
+    settings.MILESTONE_REMINDER_CHUNK = 3
+    today = timezone.localdate()
+    award = make_award()
+    Milestone.objects.filter(award=award).update(state="accepted")
+    due = list(Milestone.objects.filter(award=award).order_by("pk").values_list("pk", flat=True)[:7])
+    assert len(due) == 7
+    for pk in due:
+        Milestone.objects.filter(pk=pk).update(state="open", due_on=today + timezone.timedelta(days=7))
+    kind, day = occasion(today + timezone.timedelta(days=7), today)
+    held_key = f"milestone:{due[4]}:{kind}:{day.isoformat()}"  # in the second chunk
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_a_key() -> None:
+        try:
+            with transaction.atomic():
+                Notice.objects.create(
+                    kind="hold", dedupe_key=held_key, recipients=["x@example.org"], subject="-", body="-"
+                )
+                holding.set()
+                release.wait(120)
+                transaction.set_rollback(True)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_a_key)
+    workers: list[subprocess.Popen] = []
+    try:
+        holder.start()
+        assert holding.wait(30)
+        with use_broker(redis_url):
+            first = _start_worker(tmp_path, redis_url, 1)
+            workers.append(first)
+            # beat's run, here in the test process (its chunk size), fanning out to the worker
+            assert send_milestone_reminders.apply().get() == 3  # chunks of 3, 3 and 1
+            _wait(lambda: Notice.objects.filter(kind__startswith="milestone_").count() >= 3, 60, "no chunk")
+            time.sleep(2)  # the worker is now blocked inside the second chunk
+            assert Notice.objects.filter(kind__startswith="milestone_").count() == 3
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            release.set()
+            holder.join(30)
+
+            second = _start_worker(tmp_path, redis_url, 2)
+            workers.append(second)
+            assert send_milestone_reminders.apply().get() == 3  # tomorrow's beat, or a rerun
+            _wait(
+                lambda: Notice.objects.filter(kind__startswith="milestone_", status="sent").count() == 7,
+                90,
+                "the reminders were not all sent",
+            )
+            time.sleep(1)
+    finally:
+        release.set()
+        for w in workers:
+            if w.poll() is None:
+                w.terminate()
+                w.wait(timeout=30)
+    assert Notice.objects.filter(kind="hold").count() == 0
+    notices = Notice.objects.filter(kind__startswith="milestone_")
+    assert sorted(n.about_id for n in notices) == sorted(due)
+    assert len(sorted((tmp_path / "mail").glob("*.log"))) == 7
