@@ -274,22 +274,27 @@ def reciprocal_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
 
 def blocked_pairs(panel: Panel):
     """(application, reviewer) pairs that may not be assigned: a conflict not waived, or one that
-    cannot be waived. A numpy array (n, 2) for the solver, read in one join (rows may repeat)."""
+    cannot be waived. A numpy array (n, 2) for the solver (rows may repeat): the conflicts read
+    as they are stored, the panel's few waivers taken off here (no join for a stale plan to spoil)."""
     import numpy as np
 
-    conflict = connection.ops.quote_name(Conflict._meta.db_table)
-    waiver = connection.ops.quote_name(Waiver._meta.db_table)
+    table = connection.ops.quote_name(Conflict._meta.db_table)
     unwaivable = tuple(str(k) for k in Conflict.UNWAIVABLE)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.application_id, c.reviewer_id FROM {conflict} c LEFT JOIN {waiver} w "
-            "ON w.panel_id = c.panel_id AND w.application_id = c.application_id "
-            "AND w.reviewer_id = c.reviewer_id "
-            f"WHERE c.panel_id = %s AND (w.id IS NULL OR c.kind IN ({', '.join(['%s'] * len(unwaivable))}))",
-            (panel.pk, *unwaivable),
+            f"SELECT application_id, reviewer_id, CASE WHEN kind IN ({', '.join(['%s'] * len(unwaivable))}) "
+            f"THEN 1 ELSE 0 END FROM {table} WHERE panel_id = %s",
+            (*unwaivable, panel.pk),
         )
-        rows = cursor.fetchall()
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
+    waived = np.array(
+        Waiver.objects.filter(panel=panel).values_list("application_id", "reviewer_id"), np.int64
+    )
+    if len(waived) and len(rows):
+        width = int(max(rows[:, 1].max(), waived[:, 1].max())) + 1
+        off = np.isin(rows[:, 0] * width + rows[:, 1], waived[:, 0] * width + waived[:, 1])
+        rows = rows[(rows[:, 2] == 1) | ~off]
+    return rows[:, :2]
 
 
 def blocking_conflicts(panel_id: int) -> QuerySet[Conflict]:

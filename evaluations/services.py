@@ -467,30 +467,38 @@ def recompute_conflicts(*, panel_id: int) -> list[Assignment]:
 
 
 def _write_computed_conflicts(panel: Panel) -> None:
-    """Every rule's rows go from the database to the database: one DELETE of the rows no rule gives
-    any more, one INSERT … SELECT of those it gives (a row already there keeps its detail and date;
-    of several details for one reason, the least)."""
+    """Every rule's rows go from the database to the database. The panel's stored rows and the
+    rules' rows are grouped by (application, reviewer, kind): a key only stored is stale (deleted
+    by id), a key only found is new (inserted, with the least of its details); a key in both keeps
+    its row as it is. Grouping, never a join of the two: no plan can turn it quadratic when the
+    planner's statistics predate the rows (they do right after a big insert)."""
     rules = selectors.conflict_rules(panel)
     found = " UNION ALL ".join(sql for sql, _p in rules)
-    found_params = tuple(p for _s, params in rules for p in params)
     table = connection.ops.quote_name(Conflict._meta.db_table)
-    apart = (Conflict.Kind.DECLARED, Conflict.Kind.RECIPROCAL)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    both = (
+        f"SELECT id AS i, application_id AS a, reviewer_id AS r, kind AS k, NULL AS d, 1 AS e FROM {table} "
+        "WHERE panel_id = %s AND kind NOT IN (%s, %s) "
+        f"UNION ALL SELECT NULL, found.a, found.r, found.k, found.d, 0 FROM ({found}) found"
+    )
+    params = (
+        panel.pk,
+        Conflict.Kind.DECLARED.value,
+        Conflict.Kind.RECIPROCAL.value,
+        *(p for _s, rule_params in rules for p in rule_params),
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE panel_id = %s AND kind NOT IN (%s, %s) AND NOT EXISTS ("
-            f"SELECT 1 FROM ({found}) found WHERE found.a = {table}.application_id "
-            f"AND found.r = {table}.reviewer_id AND found.k = {table}.kind)",
-            (panel.pk, *apart, *found_params),
-        )
-        # WHERE true: SQLite reads the ON of ON CONFLICT as a join's otherwise.
+        cursor.execute(f"SELECT MIN(u.i) FROM ({both}) u GROUP BY u.a, u.r, u.k HAVING MIN(u.e) = 1", params)
+        stale = [pk for (pk,) in cursor.fetchall()]
+        # WHERE true: SQLite would read the ON of ON CONFLICT as a join's.
         cursor.execute(
             f"INSERT INTO {table} (panel_id, application_id, reviewer_id, kind, detail, found_at) "
-            f"SELECT %s, found.a, found.r, found.k, SUBSTR(MIN(found.d), 1, 400), %s FROM ({found}) found "
-            "WHERE true GROUP BY found.a, found.r, found.k "
+            f"SELECT %s, u.a, u.r, u.k, SUBSTR(MIN(u.d), 1, 400), %s FROM ({both}) u WHERE true "
+            "GROUP BY u.a, u.r, u.k HAVING MAX(u.e) = 0 "
             "ON CONFLICT (panel_id, application_id, reviewer_id, kind) DO NOTHING",
-            (panel.pk, now, *found_params),
+            (panel.pk, connection.ops.adapt_datetimefield_value(timezone.now()), *params),
         )
+    if stale:
+        Conflict.objects.filter(pk__in=stale).delete()
 
 
 def _write_reciprocal_conflicts(panel: Panel) -> None:
