@@ -480,15 +480,16 @@ def _write_computed_conflicts(panel: Panel) -> None:
         "WHERE panel_id = %s AND kind NOT IN (%s, %s) "
         f"UNION ALL SELECT NULL, found.a, found.r, found.k, found.d, 0 FROM ({found}) found"
     )
-    params = (
-        panel.pk,
-        Conflict.Kind.DECLARED.value,
-        Conflict.Kind.RECIPROCAL.value,
-        *(p for _s, rule_params in rules for p in rule_params),
-    )
+    apart = (Conflict.Kind.DECLARED.value, Conflict.Kind.RECIPROCAL.value)  # kept or diffed elsewhere
+    params = (panel.pk, *apart, *(p for _s, rule_params in rules for p in rule_params))
+    stored = Conflict.objects.filter(panel=panel).exclude(kind__in=apart)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(u.i) FROM ({both}) u GROUP BY u.a, u.r, u.k HAVING MIN(u.e) = 1", params)
-        stale = [pk for (pk,) in cursor.fetchall()]
+        stale = []
+        if stored.exists():  # the first computation has nothing to compare
+            cursor.execute(
+                f"SELECT MIN(u.i) FROM ({both}) u GROUP BY u.a, u.r, u.k HAVING MIN(u.e) = 1", params
+            )
+            stale = [pk for (pk,) in cursor.fetchall()]
         # WHERE true: SQLite would read the ON of ON CONFLICT as a join's.
         cursor.execute(
             f"INSERT INTO {table} (panel_id, application_id, reviewer_id, kind, detail, found_at) "
