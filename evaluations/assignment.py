@@ -38,15 +38,16 @@ class Problem:
     capacity: dict[int, int]
     minimum: int
     institution: dict[int, int | None]
-    blocked: set[tuple[int, int]]
+    blocked: np.ndarray  # (n, 2): application, reviewer
     taken_institutions: dict[int, set[int]]
     existing: set[tuple[int, int]]
     scores: np.ndarray  # apps × reviewers
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def refresh_application_texts(app_ids: list[int]) -> None:
-    """Tokenises the applications whose text changed since it was last tokenised (hash kept)."""
+def refresh_application_texts(app_ids) -> None:
+    """Tokenises the applications whose text changed since it was last tokenised (hash kept).
+    `app_ids`: a list of ids or a subquery of them."""
     kpis: dict[int, list[str]] = defaultdict(list)
     for a, indicator in KpiTarget.objects.filter(application__in=app_ids).values_list(
         "application_id", "indicator"
@@ -87,14 +88,12 @@ def load(panel: Panel, checkpoint: Callable[[int, str], None] = _no_checkpoint) 
     """The panel's applications, reviewers, capacities, conflicts and affinity matrix.
     `checkpoint(progress, step)` runs between phases and may raise RunCancelled."""
     t0 = time.perf_counter()
-    apps = list(
-        selectors.panel_applications(panel)
-        .filter(state=Application.State.UNDER_REVIEW)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    # Later reads take these as subqueries, not as lists of thousands of ids.
+    app_rows = selectors.panel_applications(panel).filter(state=Application.State.UNDER_REVIEW)
+    apps = list(app_rows.order_by("pk").values_list("pk", flat=True))
     seats = PanelMember.objects.filter(panel=panel, reviewer__is_available=True)
     reviewers = list(seats.order_by("reviewer_id").values_list("reviewer_id", flat=True))
+    app_ids, reviewer_ids = app_rows.order_by().values("pk"), seats.order_by().values("reviewer_id")
     active = Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
     existing = set(active.values_list("application_id", "reviewer_id"))
     per_app: dict[int, int] = defaultdict(int)
@@ -115,13 +114,13 @@ def load(panel: Panel, checkpoint: Callable[[int, str], None] = _no_checkpoint) 
     blocked = selectors.blocked_pairs(panel)
     t1 = time.perf_counter()
     checkpoint(20, "texts")
-    refresh_application_texts(apps)
-    _backfill_reviewer_tokens(reviewers)
+    refresh_application_texts(app_ids)
+    _backfill_reviewer_tokens(reviewer_ids)
     checkpoint(35, "affinity")
     app_tokens = dict(
-        ApplicationText.objects.filter(application__in=apps).values_list("application_id", "tokens")
+        ApplicationText.objects.filter(application__in=app_ids).values_list("application_id", "tokens")
     )
-    rev_tokens = dict(Reviewer.objects.filter(pk__in=reviewers).values_list("pk", "expertise_tokens"))
+    rev_tokens = dict(Reviewer.objects.filter(pk__in=reviewer_ids).values_list("pk", "expertise_tokens"))
     scores = affinity.affinity_matrix(
         [app_tokens.get(a, "").split() for a in apps], [rev_tokens.get(r, "").split() for r in reviewers]
     )
@@ -142,7 +141,7 @@ def load(panel: Panel, checkpoint: Callable[[int, str], None] = _no_checkpoint) 
     )
 
 
-def _backfill_reviewer_tokens(reviewer_ids: list[int]) -> None:
+def _backfill_reviewer_tokens(reviewer_ids) -> None:
     missing = list(
         Reviewer.objects.filter(pk__in=reviewer_ids, expertise_tokens="").exclude(
             expertise="", expertise_text=""
@@ -157,19 +156,12 @@ def _pairs(p: Problem, *, candidates: int | None):
     """Eligible (app index, reviewer index) arcs: the best `candidates` per application, or every
     eligible pair (with the dense eligibility mask, which the explanation reads) when None."""
     n_apps, n_rev = p.scores.shape
-    rev_index = {r: j for j, r in enumerate(p.reviewers)}
     app_index = {a: i for i, a in enumerate(p.apps)}
     inst = np.array([p.institution.get(r) if p.institution.get(r) is not None else -1 for r in p.reviewers])
     width = int(inst.max(initial=0)) + 2
     zero_cap = np.array([p.capacity[r] == 0 for r in p.reviewers], dtype=bool)
-    blocked = np.array(
-        [
-            app_index[a] * n_rev + rev_index[r]
-            for a, r in p.blocked | p.existing
-            if a in app_index and r in rev_index
-        ],
-        dtype=np.int64,
-    )
+    pairs = np.concatenate([p.blocked.reshape(-1, 2), np.array(sorted(p.existing), np.int64).reshape(-1, 2)])
+    blocked = _pair_keys(np.array(p.apps, np.int64), np.array(p.reviewers, np.int64), pairs)
     taken = np.array(
         [
             app_index[a] * width + o + 1
@@ -202,6 +194,17 @@ def _pairs(p: Problem, *, candidates: int | None):
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
     best = rank < candidates
     return rows[best], cols[best], None
+
+
+def _pair_keys(apps: np.ndarray, reviewers: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """row × n_reviewers + column of each (application, reviewer) id pair among the sorted ids
+    `apps` and `reviewers`; pairs outside them are left out."""
+    if not len(pairs) or not len(apps) or not len(reviewers):
+        return np.zeros(0, np.int64)
+    i = np.minimum(np.searchsorted(apps, pairs[:, 0]), len(apps) - 1)
+    j = np.minimum(np.searchsorted(reviewers, pairs[:, 1]), len(reviewers) - 1)
+    known = (apps[i] == pairs[:, 0]) & (reviewers[j] == pairs[:, 1])
+    return i[known].astype(np.int64) * len(reviewers) + j[known]
 
 
 def _network(p: Problem, rows, cols):

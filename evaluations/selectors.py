@@ -8,7 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from fractions import Fraction
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from consortia.models import (
@@ -102,28 +104,57 @@ def conflict_window(panel: Panel) -> tuple[dt.date, dt.date]:
 
 def computed_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
     """Every (application, reviewer, kind, detail) the decree and the panel's options give, for the
-    panel's members × applications: each reason is one join in the database, never a pair loop."""
+    panel's members × applications, read back (the service writes them without leaving the database)."""
+    out: set[tuple[int, int, str, str]] = set()
+    with connection.cursor() as cursor:
+        for sql, params in conflict_rules(panel):
+            cursor.execute(sql, params)
+            out.update((a, r, k, d) for a, r, k, d in cursor.fetchall())
+    return out | reciprocal_conflicts(panel)
+
+
+def _kind(kind: str) -> Value:
+    return Value(str(kind), output_field=CharField())
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    sql, params = qs.order_by().query.sql_with_params()
+    return sql, tuple(params)
+
+
+def conflict_rules(panel: Panel) -> list[tuple[str, tuple]]:
+    """Each reason as one SELECT (sql, params) of columns (a, r, k, d): application, reviewer, kind,
+    detail, over the panel's members × applications. Joins in the database, never a pair loop: the
+    service inserts them with one INSERT … SELECT. Reciprocal reviews are apart (`reciprocal_conflicts`)."""
     day = timezone.localdate(panel.opens_at)
     apps = panel_applications(panel)
     app_ids = apps.values("pk")
     reviewers = PanelMember.objects.filter(panel=panel).values("reviewer_id")
     active_on_day = Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
     K = Conflict.Kind
-    out: set[tuple[int, int, str, str]] = set()
+    rules: list[QuerySet] = []
 
     # One of its researchers.
-    for a, r, name in ApplicationPerson.objects.filter(
-        application__in=app_ids, person__reviewer__in=reviewers
-    ).values_list("application_id", "person__reviewer__id", "person__name"):
-        out.add((a, r, K.RESEARCHER, name))
+    rules.append(
+        ApplicationPerson.objects.filter(application__in=app_ids, person__reviewer__in=reviewers).values(
+            a=F("application_id"), r=F("person__reviewer__id"), k=_kind(K.RESEARCHER), d=F("person__name")
+        )
+    )
     # A declared relative of one of its researchers.
-    for a, r, name in ApplicationPerson.objects.filter(
-        application__in=app_ids, person__reviewer_relatives__reviewer__in=reviewers
-    ).values_list("application_id", "person__reviewer_relatives__reviewer_id", "person__name"):
-        out.add((a, r, K.RELATIVE, name))
+    rules.append(
+        ApplicationPerson.objects.filter(
+            application__in=app_ids, person__reviewer_relatives__reviewer__in=reviewers
+        ).values(
+            a=F("application_id"),
+            r=F("person__reviewer_relatives__reviewer_id"),
+            k=_kind(K.RELATIVE),
+            d=F("person__name"),
+        )
+    )
     # Same lowest-level department as its 연구책임자 (the director and every member's PI), on the day.
     lead = "organisation__affiliations__"
-    for a, r, org, dept in (
+    org_dept = Concat("organisation__name", Value(" "), "department", output_field=CharField())
+    rules.append(
         ReviewerAffiliation.objects.filter(active_on_day, reviewer__in=reviewers)
         .exclude(department="")
         # One filter() call: every condition on the same affiliation and role rows.
@@ -136,16 +167,15 @@ def computed_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
                 f"{lead}person__application_roles__role__in": ApplicationPerson.LEAD_ROLES,
             },
         )
-        .values_list(
-            f"{lead}person__application_roles__application_id",
-            "reviewer_id",
-            "organisation__name",
-            "department",
+        .values(
+            a=F(f"{lead}person__application_roles__application_id"),
+            r=F("reviewer_id"),
+            k=_kind(K.SAME_DEPARTMENT),
+            d=org_dept,
         )
-    ):
-        out.add((a, r, K.SAME_DEPARTMENT, f"{org} {dept}"))
+    )
     # ... and the department the application names for the member of a 연구책임자.
-    for a, r, org, dept in (
+    rules.append(
         ReviewerAffiliation.objects.filter(active_on_day, reviewer__in=reviewers)
         .exclude(department="")
         .filter(
@@ -153,59 +183,70 @@ def computed_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
             organisation__memberships__people__application__in=app_ids,
             organisation__memberships__people__role__in=ApplicationPerson.LEAD_ROLES,
         )
-        .values_list(
-            "organisation__memberships__people__application_id",
-            "reviewer_id",
-            "organisation__name",
-            "department",
+        .values(
+            a=F("organisation__memberships__people__application_id"),
+            r=F("reviewer_id"),
+            k=_kind(K.SAME_DEPARTMENT),
+            d=org_dept,
         )
-    ):
-        out.add((a, r, K.SAME_DEPARTMENT, f"{org} {dept}"))
+    )
     # Same institution as any member, now or within the window (where the program widens it).
     if panel.conflict_same_institution:
         start, end = conflict_window(panel)
-        for a, r, org in (
+        rules.append(
             ReviewerAffiliation.objects.filter(reviewer__in=reviewers, since__lte=end)
             .filter(Q(until__isnull=True) | Q(until__gte=start))
             .filter(organisation__memberships__consortium__applications__in=app_ids)
-            .values_list(
-                "organisation__memberships__consortium__applications__id", "reviewer_id", "organisation__name"
+            .values(
+                a=F("organisation__memberships__consortium__applications__id"),
+                r=F("reviewer_id"),
+                k=_kind(K.SAME_INSTITUTION),
+                d=F("organisation__name"),
             )
-        ):
-            out.add((a, r, K.SAME_INSTITUTION, org))
-    # Reciprocal: reviewer R is a researcher of application B of the same call, and a researcher of
-    # A is a reviewer of this call's panels who could review B.
-    out |= _reciprocal(panel, app_ids, reviewers)
-    # Ministry or agency officials; sanctions in the last 3 years: every application of the panel.
-    officials = Reviewer.objects.filter(pk__in=reviewers, is_official=True).values_list("pk", flat=True)
-    three_years = add_months(day, -36)
-    sanctioned = dict(
-        Reviewer.objects.filter(
-            pk__in=reviewers, sanctions__decided_on__gt=three_years, sanctions__decided_on__lte=day
-        ).values_list("pk", "sanctions__decided_on")
-    )
-    if officials or sanctioned:
-        ids = list(apps.values_list("pk", flat=True))
-        for r in officials:
-            out.update((a, r, K.OFFICIAL, "") for a in ids)
-        for r, on in sanctioned.items():
-            out.update((a, r, K.SANCTION, on.isoformat()) for a in ids)
+        )
     # Same province as the lead local government, when the call says so.
     if panel.conflict_lead_province:
-        for a, r, province in (
+        rules.append(
             Reviewer.objects.filter(pk__in=reviewers, province__isnull=False)
             .filter(province__organisations__represented_consortia__applications__in=app_ids)
-            .values_list(
-                "province__organisations__represented_consortia__applications__id", "pk", "province__name"
+            .values(
+                a=F("province__organisations__represented_consortia__applications__id"),
+                r=F("pk"),
+                k=_kind(K.LEAD_PROVINCE),
+                d=F("province__name"),
             )
-        ):
-            out.add((a, r, K.LEAD_PROVINCE, province))
+        )
+    out = [_sql(qs) for qs in rules]
+    # Ministry or agency officials; sanctions in the last 3 years: every application of the panel,
+    # a cross join of the panel's applications with those reviewers.
+    every_app = _sql(apps.values(x=F("pk")))
+    officials = _sql(
+        Reviewer.objects.filter(pk__in=reviewers, is_official=True).values(y=F("pk"), d=Value(""))
+    )
+    three_years = add_months(day, -36)
+    sanctioned = _sql(
+        Reviewer.objects.filter(
+            pk__in=reviewers, sanctions__decided_on__gt=three_years, sanctions__decided_on__lte=day
+        )
+        .values(y=F("pk"))
+        .annotate(d=Cast(Max("sanctions__decided_on"), CharField()))
+    )
+    for kind, (sql, params) in ((K.OFFICIAL, officials), (K.SANCTION, sanctioned)):
+        out.append(
+            (
+                f"SELECT apps.x AS a, who.y AS r, %s AS k, who.d AS d FROM ({every_app[0]}) apps "
+                f"CROSS JOIN ({sql}) who",
+                (str(kind), *every_app[1], *params),
+            )
+        )
     return out
 
 
-def _reciprocal(panel: Panel, app_ids, reviewers) -> set[tuple[int, int, str, str]]:
+def reciprocal_conflicts(panel: Panel) -> set[tuple[int, int, str, str]]:
     """(A, R1) when R1 is a researcher of B and R2 a researcher of A, both reviewers in the call,
     A ≠ B in the call: each would review the other's application."""
+    app_ids = panel_applications(panel).values("pk")
+    reviewers = PanelMember.objects.filter(panel=panel).values("reviewer_id")
     call_reviewers = PanelMember.objects.filter(panel__call=panel.call_id).values("reviewer_id")
     # R → the call's applications they work on (B); A → the call's reviewers who work on it (R2).
     on_b = ApplicationPerson.objects.filter(
@@ -231,17 +272,29 @@ def _reciprocal(panel: Panel, app_ids, reviewers) -> set[tuple[int, int, str, st
     return out
 
 
-def blocked_pairs(panel: Panel) -> set[tuple[int, int]]:
+def blocked_pairs(panel: Panel):
     """(application, reviewer) pairs that may not be assigned: a conflict not waived, or one that
-    cannot be waived."""
-    waived = set(Waiver.objects.filter(panel=panel).values_list("application_id", "reviewer_id"))
-    out = set()
-    for a, r, kind in Conflict.objects.filter(panel=panel).values_list(
-        "application_id", "reviewer_id", "kind"
-    ):
-        if (a, r) not in waived or kind in Conflict.UNWAIVABLE:
-            out.add((a, r))
-    return out
+    cannot be waived. A numpy array (n, 2) for the solver (rows may repeat): the conflicts read
+    as they are stored, the panel's few waivers taken off here (no join for a stale plan to spoil)."""
+    import numpy as np
+
+    table = connection.ops.quote_name(Conflict._meta.db_table)
+    unwaivable = tuple(str(k) for k in Conflict.UNWAIVABLE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT application_id, reviewer_id, CASE WHEN kind IN ({', '.join(['%s'] * len(unwaivable))}) "
+            f"THEN 1 ELSE 0 END FROM {table} WHERE panel_id = %s",
+            (*unwaivable, panel.pk),
+        )
+        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
+    waived = np.array(
+        Waiver.objects.filter(panel=panel).values_list("application_id", "reviewer_id"), np.int64
+    )
+    if len(waived) and len(rows):
+        width = int(max(rows[:, 1].max(), waived[:, 1].max())) + 1
+        off = np.isin(rows[:, 0] * width + rows[:, 1], waived[:, 0] * width + waived[:, 1])
+        rows = rows[(rows[:, 2] == 1) | ~off]
+    return rows[:, :2]
 
 
 def blocking_conflicts(panel_id: int) -> QuerySet[Conflict]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -461,20 +461,62 @@ def recompute_conflicts(*, panel_id: int) -> list[Assignment]:
     panel = Panel.objects.select_for_update(of=("self",)).select_related("call", "track").get(pk=panel_id)
     if panel.selection_confirmed_at:
         return []  # history: a confirmed selection keeps the conflicts it was made under
-    found = selectors.computed_conflicts(panel)
+    _write_computed_conflicts(panel)
+    _write_reciprocal_conflicts(panel)
+    return _withdraw_blocked(panel, reason=_("conflict of interest"))
+
+
+def _write_computed_conflicts(panel: Panel) -> None:
+    """Every rule's rows go from the database to the database. The panel's stored rows and the
+    rules' rows are grouped by (application, reviewer, kind): a key only stored is stale (deleted
+    by id), a key only found is new (inserted, with the least of its details); a key in both keeps
+    its row as it is. Grouping, never a join of the two: no plan can turn it quadratic when the
+    planner's statistics predate the rows (they do right after a big insert)."""
+    rules = selectors.conflict_rules(panel)
+    found = " UNION ALL ".join(sql for sql, _p in rules)
+    table = connection.ops.quote_name(Conflict._meta.db_table)
+    both = (
+        f"SELECT id AS i, application_id AS a, reviewer_id AS r, kind AS k, NULL AS d, 1 AS e FROM {table} "
+        "WHERE panel_id = %s AND kind NOT IN (%s, %s) "
+        f"UNION ALL SELECT NULL, found.a, found.r, found.k, found.d, 0 FROM ({found}) found"
+    )
+    apart = (Conflict.Kind.DECLARED.value, Conflict.Kind.RECIPROCAL.value)  # kept or diffed elsewhere
+    params = (panel.pk, *apart, *(p for _s, rule_params in rules for p in rule_params))
+    stored = Conflict.objects.filter(panel=panel).exclude(kind__in=apart)
+    with connection.cursor() as cursor:
+        stale = []
+        if stored.exists():  # the first computation has nothing to compare
+            cursor.execute(
+                f"SELECT MIN(u.i) FROM ({both}) u GROUP BY u.a, u.r, u.k HAVING MIN(u.e) = 1", params
+            )
+            stale = [pk for (pk,) in cursor.fetchall()]
+        # WHERE true: SQLite would read the ON of ON CONFLICT as a join's.
+        cursor.execute(
+            f"INSERT INTO {table} (panel_id, application_id, reviewer_id, kind, detail, found_at) "
+            f"SELECT %s, u.a, u.r, u.k, SUBSTR(MIN(u.d), 1, 400), %s FROM ({both}) u WHERE true "
+            "GROUP BY u.a, u.r, u.k HAVING MAX(u.e) = 0 "
+            "ON CONFLICT (panel_id, application_id, reviewer_id, kind) DO NOTHING",
+            (panel.pk, connection.ops.adapt_datetimefield_value(timezone.now()), *params),
+        )
+    if stale:
+        Conflict.objects.filter(pk__in=stale).delete()
+
+
+def _write_reciprocal_conflicts(panel: Panel) -> None:
+    """Reciprocal reviews (few: only reviewers who are researchers in the call take part), diffed here."""
+    kind = Conflict.Kind.RECIPROCAL
+    wanted = {(a, r): d for a, r, _k, d in selectors.reciprocal_conflicts(panel)}
     existing = {
-        (a, r, k): pk
-        for pk, a, r, k in Conflict.objects.filter(panel=panel)
-        .exclude(kind=Conflict.Kind.DECLARED)
-        .values_list("pk", "application_id", "reviewer_id", "kind")
+        (a, r): pk
+        for pk, a, r in Conflict.objects.filter(panel=panel, kind=kind).values_list(
+            "pk", "application_id", "reviewer_id"
+        )
     }
-    wanted = {(a, r, k): d for a, r, k, d in found}
     stale = [pk for key, pk in existing.items() if key not in wanted]
     Conflict.objects.filter(pk__in=stale).delete()
     _insert_conflicts(
-        panel, [(a, r, k, d[:400]) for (a, r, k), d in wanted.items() if (a, r, k) not in existing]
+        panel, [(a, r, kind, d[:400]) for (a, r), d in wanted.items() if (a, r) not in existing]
     )
-    return _withdraw_blocked(panel, reason=_("conflict of interest"))
 
 
 def _insert_conflicts(panel: Panel, rows: list[tuple[int, int, str, str]]) -> None:
@@ -501,14 +543,13 @@ def _insert_conflicts(panel: Panel, rows: list[tuple[int, int, str, str]]) -> No
 
 def _withdraw_blocked(panel: Panel, *, reason: str) -> list[Assignment]:
     # Joined in the database: only active assignments that a blocking conflict hits come back.
+    active_rows = Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
+    if not active_rows.exists():
+        return []  # before the first assignment: no join over every conflict of the panel
     hit = selectors.blocking_conflicts(panel.pk).filter(
         application=OuterRef("application"), reviewer=OuterRef("reviewer")
     )
-    active = list(
-        Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
-        .filter(Exists(hit))
-        .select_related("reviewer__user", "application")
-    )
+    active = list(active_rows.filter(Exists(hit)).select_related("reviewer__user", "application"))
     if not active:
         return []
     now = timezone.now()
@@ -1066,17 +1107,21 @@ def execute_assignment_run(*, run_id: int) -> None:
 
 
 @transaction.atomic
-def apply_assignment_run(*, actor, run_id: int) -> list[Assignment]:
-    """Writes the reviewed proposal as assignments; pairs conflicted since the run are refused."""
+def apply_assignment_run(*, actor, run_id: int) -> QuerySet[Assignment]:
+    """Writes the reviewed proposal as assignments (returned as the run's rows); pairs conflicted
+    since the run are refused, and then nothing is written."""
     run = AssignmentRun.objects.select_for_update().get(pk=run_id)
     panel = _panel_for_officer(actor, run.panel_id, lock=True)
     if run.state != AssignmentRun.State.PROPOSED:
         raise AssignmentRefused(_("Only a proposed run can be applied."))
     pairs = [(int(a), int(r), float(f)) for a, r, f in run.proposal.get("pairs", [])]
     proposed = {(a, r) for a, r, _f in pairs}
+    # Every blocked pair of the proposed reviewers, intersected here: one pass over the panel's
+    # conflicts whatever the planner knows of rows just written (a join could go quadratic).
     blocked = (
         selectors.blocking_conflicts(panel.pk)
         .filter(reviewer__in={r for _a, r in proposed})
+        .order_by()
         .values_list("application_id", "reviewer_id")
     )
     if stale := sorted(set(blocked) & proposed):
@@ -1084,16 +1129,35 @@ def apply_assignment_run(*, actor, run_id: int) -> list[Assignment]:
             _("%(n)d proposed pairs are now conflicted; start a new run.") % {"n": len(stale)},
             fields={"proposal": [f"{a}×{r}" for a, r in stale[:20]]},
         )
-    created = Assignment.objects.bulk_create(
+    _insert_assignments(panel, run, actor, pairs)
+    run.state, run.applied_at = AssignmentRun.State.APPLIED, timezone.now()
+    run.save(update_fields=["state", "applied_at"])
+    return Assignment.objects.filter(panel=panel, run=run, withdrawn_at__isnull=True)
+
+
+def _insert_assignments(panel: Panel, run: AssignmentRun, actor, pairs: list[tuple[int, int, float]]) -> None:
+    """One INSERT from three arrays on PostgreSQL (no model instance per row); bulk INSERTs elsewhere."""
+    if not pairs:
+        return
+    if connection.vendor == "postgresql":
+        apps, reviewers, affinities = (list(column) for column in zip(*pairs, strict=True))
+        table = connection.ops.quote_name(Assignment._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (panel_id, application_id, reviewer_id, affinity, created_at, "
+                "created_by_id, run_id, withdrawn_reason) "
+                "SELECT %s, p.a, p.r, p.f, %s, %s, %s, '' "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::float8[]) AS p (a, r, f)",
+                (panel.pk, timezone.now(), actor.pk, run.pk, apps, reviewers, affinities),
+            )
+        return
+    Assignment.objects.bulk_create(
         [
             Assignment(panel=panel, application_id=a, reviewer_id=r, affinity=f, run=run, created_by=actor)
             for a, r, f in pairs
         ],
         batch_size=5000,
     )
-    run.state, run.applied_at = AssignmentRun.State.APPLIED, timezone.now()
-    run.save(update_fields=["state", "applied_at"])
-    return created
 
 
 def queue_reviewer_reminders(*, at: dt.datetime | None = None) -> int:

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from evaluations import affinity, assignment, services
-from evaluations.models import Assignment, AssignmentRun, ReviewerAffiliation
+from evaluations.exceptions import AssignmentRefused
+from evaluations.models import Assignment, AssignmentRun, Reviewer, ReviewerAffiliation
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -158,3 +159,53 @@ def test_the_sparse_candidate_graph_keeps_every_rule(panel_setup, monkeypatch):
     official = {r for r in problem.reviewers if r not in {x.pk for x in reviewers}}
     assert not {r for _a, r, _f in pairs} & official
     assert {r for a, r, _f in pairs if a == apps[0].pk} != {reviewers[0].pk, reviewers[4].pk}
+
+
+def test_a_pair_conflicted_since_the_run_refuses_the_whole_proposal(panel_setup):
+    panel, officer, apps, reviewers = panel_setup
+    problem = assignment.load(panel)
+    solution = assignment.solve(problem)
+    run = AssignmentRun.objects.create(
+        panel=panel,
+        started_by=officer,
+        state=AssignmentRun.State.PROPOSED,
+        proposal={"pairs": solution["pairs"]},
+    )
+    # After the run, one proposed reviewer turns out to be an official: every pair of theirs is stale.
+    a, r, _f = solution["pairs"][0]
+    Reviewer.objects.filter(pk=r).update(is_official=True)
+    services.recompute_conflicts(panel_id=panel.pk)
+    theirs = sorted((x, y) for x, y, _f in solution["pairs"] if y == r)
+    with pytest.raises(AssignmentRefused) as refused:
+        services.apply_assignment_run(actor=officer, run_id=run.pk)
+    assert refused.value.fields["proposal"] == [f"{x}×{y}" for x, y in theirs]
+    assert str(len(theirs)) in str(refused.value)
+    assert not Assignment.objects.filter(panel=panel).exists()  # nothing written, not even the others
+    assert AssignmentRun.objects.get(pk=run.pk).state == AssignmentRun.State.PROPOSED
+
+
+def test_the_applied_rows_carry_the_run_the_officer_and_the_affinity(panel_setup):
+    panel, officer, apps, reviewers = panel_setup
+    solution = assignment.solve(assignment.load(panel))
+    run = AssignmentRun.objects.create(
+        panel=panel,
+        started_by=officer,
+        state=AssignmentRun.State.PROPOSED,
+        proposal={"pairs": solution["pairs"]},
+    )
+    written = services.apply_assignment_run(actor=officer, run_id=run.pk)
+    rows = set(
+        Assignment.objects.filter(panel=panel).values_list(
+            "application_id",
+            "reviewer_id",
+            "affinity",
+            "run_id",
+            "created_by_id",
+            "withdrawn_at",
+            "withdrawn_reason",
+        )
+    )
+    assert rows == {(a, r, f, run.pk, officer.pk, None, "") for a, r, f in solution["pairs"]}
+    assert len(written) == len(solution["pairs"]) == 8
+    assert all(x.created_at is not None for x in written)
+    assert AssignmentRun.objects.get(pk=run.pk).state == AssignmentRun.State.APPLIED

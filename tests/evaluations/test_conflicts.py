@@ -9,7 +9,15 @@ from django.utils import timezone
 from consortia.models import Affiliation, ApplicationPerson, ConsortiumMember, Notice, Person
 from evaluations import selectors, services
 from evaluations.exceptions import AssignmentRefused, ConflictOfInterest
-from evaluations.models import Assignment, Conflict, ReviewerAffiliation, ReviewerRelative, Sanction, Score
+from evaluations.models import (
+    Assignment,
+    Conflict,
+    ReviewerAffiliation,
+    ReviewerRelative,
+    Sanction,
+    Score,
+    Waiver,
+)
 from tests.factories import (
     ApplicationFactory,
     OrganisationFactory,
@@ -267,3 +275,22 @@ def test_a_reviewer_in_a_calls_panels_is_in_its_pool(setup):
     assert is_reviewer_in_call(seated.user, panel.call)
     assert not is_reviewer_in_call(elsewhere.user, panel.call)
     assert not is_reviewer_in_call(app.created_by, panel.call)
+
+
+def test_the_solver_reads_the_same_blocked_pairs_as_the_blocking_conflicts(setup):
+    panel, app, officer = setup
+    other = under_review(ApplicationFactory(call=panel.call, track=panel.track))
+    official = seat(panel, is_official=True)
+    me = person()
+    own = seat(panel, ReviewerFactory(person=me))
+    researcher(app, me)
+    seat(panel)  # no conflict
+    services.recompute_conflicts(panel_id=panel.pk)
+    services.waive_conflict(
+        actor=officer, panel_id=panel.pk, application_id=app.pk, reviewer_id=official.pk, reason="필요"
+    )
+    # A waiver row on one's own work (the service refuses it; the rule must ignore it anyway).
+    Waiver.objects.create(panel=panel, application=app, reviewer=own, reason="잘못", decided_by=officer)
+    pairs = {tuple(int(x) for x in row) for row in selectors.blocked_pairs(panel)}
+    assert pairs == {(other.pk, official.pk), (app.pk, own.pk)}
+    assert pairs == set(selectors.blocking_conflicts(panel.pk).values_list("application_id", "reviewer_id"))
