@@ -49,6 +49,7 @@ from consortia.notices import queue_notice
 from consortia.notifications import notify_state_change
 from consortia.rules import check_application, check_call_guarded
 from consortia.selectors import members_with_province_on
+from consortia.signals import application_submitted
 from evaluations.permissions import is_reviewer_in_call
 from evaluations.services import recompute_conflicts_for_applications, recompute_conflicts_for_consortium
 from programs.models import Call, ProjectKind, Province, Track
@@ -974,6 +975,9 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
             dedupe_key=f"receipt:application:{application.pk}:{email}",
             about=application,
         )
+    transaction.on_commit(
+        lambda: application_submitted.send(sender=Application, application_id=application.pk)
+    )
     return application
 
 

@@ -9,6 +9,14 @@ def run_assignment(run_id: int) -> None:
     execute_assignment_run(run_id=run_id)
 
 
+@shared_task(acks_late=True)
+def tokenise_application(application_id: int) -> None:
+    """Keeps the application's tokens for the reviewer affinity (idempotent: by the text's hash)."""
+    from evaluations.assignment import refresh_application_texts
+
+    refresh_application_texts([application_id])
+
+
 @shared_task
 def remind_reviewers() -> int:
     """Daily: reviewers with unsubmitted sheets 3 days and 1 day before their panel closes."""

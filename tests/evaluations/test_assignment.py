@@ -209,3 +209,16 @@ def test_the_applied_rows_carry_the_run_the_officer_and_the_affinity(panel_setup
     assert len(written) == len(solution["pairs"]) == 8
     assert all(x.created_at is not None for x in written)
     assert AssignmentRun.objects.get(pk=run.pk).state == AssignmentRun.State.APPLIED
+
+
+def test_a_submission_tokenises_its_text_once(django_capture_on_commit_callbacks):
+    """The text is final at submission: its tokens are kept then, not in the first run."""
+    from consortia.services import submit_application
+    from evaluations.models import ApplicationText
+    from tests.factories import complete_application
+
+    application = complete_application()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_application(actor=application.consortium.contacts.get(), application_id=application.pk)
+    text = ApplicationText.objects.get(application=application)
+    assert text.tokens and text.text_hash
