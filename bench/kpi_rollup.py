@@ -86,7 +86,7 @@ def main() -> dict:
         "database": connection.vendor,
         "awards": awards,
         "observations": made,
-        "rollup_rows": rows,
+        "rows_changed_by_last_rebuild": rows,
         "stored_rows": KpiRollup.objects.count(),
         "generate_s": round(generate_s, 2),
         "rollup_s": round(rollup_s, 3),
