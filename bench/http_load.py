@@ -84,10 +84,10 @@ def session_cookie(user) -> str:
 
 
 def api_token(user) -> str:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return f"Token {token.key}"
+    _, token = AuthToken.objects.create(user=user)  # knox (config/settings/base.py REST_KNOX)
+    return f"Token {token}"
 
 
 def context() -> dict:
