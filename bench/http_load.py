@@ -74,7 +74,10 @@ def prepare_dataset() -> None:
     if not Program.objects.filter(code=PROGRAM_CODE).exists():
         call_command("generate_dataset", "--scale", "national", "--seed", "1")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum leaves a settled database: VACUUM also moves the trigram (GIN) indexes'
+        # pending lists, which the bulk load filled, into the indexes; ANALYZE alone left every
+        # search scanning them linearly.
+        cursor.execute("VACUUM ANALYZE")
 
 
 def session_cookie(user) -> str:
@@ -377,6 +380,7 @@ def count_queries(url: str, user) -> tuple[int, int]:
     elif response.context_data if hasattr(response, "context_data") else False:
         cl = response.context_data.get("cl")
         rows = getattr(cl, "result_count", -1) if cl is not None else -1
+        rows = rows if type(rows) is int else str(rows)  # a bounded count: "1000+"
     assert response.status_code == 200, (url, response.status_code)
     return len(ctx.captured_queries), rows
 

@@ -83,21 +83,37 @@ class BoundedCountPaginator(Paginator):
     for (SELECT COUNT(*) FROM (SELECT ... LIMIT n)), not the officer's whole scope.
 
     Below the bound the count is exact; above it `count` is a MoreThan, which the changelist
-    shows as "1000+" and which still links the page after the bound. Use with
-    show_full_result_count = False (that would count the scope again, unfiltered)."""
+    shows as "1000+" and which still links the page after the bound. With window=0 it counts
+    nothing: it reads the page's rows and one more (the page then needs no other query) and
+    shows "100+" while a next page exists. Use with show_full_result_count = False (that counts
+    the scope again, unfiltered)."""
 
     def __init__(self, object_list, per_page, *, page: int = 1, window: int = 1000, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.bound = max(page - 1, 0) * per_page + window
+        self.page_asked = page
+        self.window = window
+        self.bound = max(page - 1, 0) * self.per_page + max(window, self.per_page)
+        self._rows_read: list | None = None
 
     @cached_property
     def count(self) -> int:
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return len(rows)
-        # values("pk"): no selected annotation is computed per counted row; order_by(): no sort.
-        counted = rows.order_by().values("pk")[: self.bound + 1].count()
+        if not self.window:
+            start = (self.page_asked - 1) * self.per_page
+            self._rows_read = list(rows[start : self.bound + 1])
+            counted = start + len(self._rows_read)
+            self._rows_read = self._rows_read[: self.per_page]
+        else:
+            # values("pk"): no selected annotation is computed per counted row; order_by(): no sort.
+            counted = rows.order_by().values("pk")[: self.bound + 1].count()
         return MoreThan(self.bound) if counted > self.bound else counted
+
+    def page(self, number):
+        if self._rows_read is not None and self.validate_number(number) == self.page_asked:
+            return self._get_page(self._rows_read, self.page_asked, self)
+        return super().page(number)
 
 
 def admin_page_number(request) -> int:

@@ -283,6 +283,8 @@ class ApplicationAdmin(LargeListAdmin, ModelAdmin):
         def steps() -> list[str]:
             if (case := request.__dict__.get("_case_files", {}).get(str(object_id))) is not None:
                 application = case.application  # the page's own row
+            elif not is_ascii_digits(str(object_id)):
+                return []
             else:
                 application = self.get_queryset(request).select_related("call").filter(pk=object_id).first()
             allowed = application is not None and permissions.can_decide(request.user, application)
@@ -310,8 +312,12 @@ class ApplicationAdmin(LargeListAdmin, ModelAdmin):
         key = str(object_id)
         if key not in memo:
             try:
-                memo[key] = case_file.case_file(int(key), scope=self.get_queryset(request))
-            except (ValueError, Application.DoesNotExist):
+                memo[key] = (
+                    case_file.case_file(int(key), scope=self.get_queryset(request))
+                    if is_ascii_digits(key)
+                    else None
+                )
+            except Application.DoesNotExist:
                 memo[key] = None
         return memo[key]
 
@@ -625,6 +631,10 @@ class OrganisationAdmin(LargeListAdmin, OfficerReadsAdmin):
     search_fields = ["name", "name_en", "business_number"]
     list_select_related = ["province"]
     inlines = [StaffInline]
+    # Its pages walk the name index (organisation_name_order); no count: a count of the officer's
+    # organisations is a semi-join over every member of every application in scope.
+    ordering = ["name", "id"]
+    count_window = 0
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
