@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consortia", "0007_merge_20261201_1305"),
+        ("consortia", "0009_exports_seed_requeue_schedule"),
     ]
 
     operations = [
