@@ -100,7 +100,7 @@ def context() -> dict:
     from accounts.models import User
     from consortia.models import Application, Consortium
     from programs.dataset import PROGRAM_CODE
-    from programs.models import Call
+    from programs.models import Call, Track
 
     officer = User.objects.get(username="bench-officer")
     heavy = User.objects.get(username="bench-heavy")
@@ -118,12 +118,16 @@ def context() -> dict:
         .order_by("n")
     )
     ten = min(groups, key=lambda g: abs(g["n"] - 10))
+    # The API filters by codes (call=2026-1, track=leap), the admin by ids.
+    ten["call_code"] = Call.objects.get(pk=ten["call_id"]).code
+    ten["track_code"] = Track.objects.get(pk=ten["track_id"]).code
     return {
         "officer": officer,
         "heavy": heavy,
         "admin": admin,
         "current_call": current.pk,
         "past_call": calls[1].pk,
+        "past_call_code": calls[1].code,
         "app": app.pk,
         "app_past": many_members.pk,
         "heavy_consortium": small_consortium.pk,
@@ -255,13 +259,15 @@ def pages(ctx: dict) -> list[dict]:
             "name": "officer list (API)",
             "url": "/api/applications/",
             "auth": officer,
-            "q10": "/api/applications/?call={call_id}&track={track_id}&state={state}".format(**ctx["ten"]),
+            "q10": "/api/applications/?call={call_code}&track={track_code}&state={state}".format(
+                **ctx["ten"]
+            ),
             "q1000": "/api/applications/",
             "floor": app_list(),
         },
         {
             "name": "officer list, filtered",
-            "url": f"/api/applications/?call={past}&state=not_selected",
+            "url": f"/api/applications/?call={ctx['past_call_code']}&state=not_selected",
             "auth": officer,
             "floor": app_list(f"AND a.call_id = {past} AND a.state = 'not_selected'"),
         },
