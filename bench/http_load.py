@@ -74,7 +74,10 @@ def prepare_dataset() -> None:
     if not Program.objects.filter(code=PROGRAM_CODE).exists():
         call_command("generate_dataset", "--scale", "national", "--seed", "1")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum leaves a settled database: VACUUM also moves the trigram (GIN) indexes'
+        # pending lists, which the bulk load filled, into the indexes; ANALYZE alone left every
+        # search scanning them linearly.
+        cursor.execute("VACUUM ANALYZE")
 
 
 def session_cookie(user) -> str:
@@ -84,10 +87,10 @@ def session_cookie(user) -> str:
 
 
 def api_token(user) -> str:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return f"Token {token.key}"
+    _, token = AuthToken.objects.create(user=user)  # knox (config/settings/base.py REST_KNOX)
+    return f"Token {token}"
 
 
 def context() -> dict:
@@ -97,7 +100,7 @@ def context() -> dict:
     from accounts.models import User
     from consortia.models import Application, Consortium
     from programs.dataset import PROGRAM_CODE
-    from programs.models import Call
+    from programs.models import Call, Track
 
     officer = User.objects.get(username="bench-officer")
     heavy = User.objects.get(username="bench-heavy")
@@ -115,12 +118,16 @@ def context() -> dict:
         .order_by("n")
     )
     ten = min(groups, key=lambda g: abs(g["n"] - 10))
+    # The API filters by codes (call=2026-1, track=leap), the admin by ids.
+    ten["call_code"] = Call.objects.get(pk=ten["call_id"]).code
+    ten["track_code"] = Track.objects.get(pk=ten["track_id"]).code
     return {
         "officer": officer,
         "heavy": heavy,
         "admin": admin,
         "current_call": current.pk,
         "past_call": calls[1].pk,
+        "past_call_code": calls[1].code,
         "app": app.pk,
         "app_past": many_members.pk,
         "heavy_consortium": small_consortium.pk,
@@ -252,13 +259,15 @@ def pages(ctx: dict) -> list[dict]:
             "name": "officer list (API)",
             "url": "/api/applications/",
             "auth": officer,
-            "q10": "/api/applications/?call={call_id}&track={track_id}&state={state}".format(**ctx["ten"]),
+            "q10": "/api/applications/?call={call_code}&track={track_code}&state={state}".format(
+                **ctx["ten"]
+            ),
             "q1000": "/api/applications/",
             "floor": app_list(),
         },
         {
             "name": "officer list, filtered",
-            "url": f"/api/applications/?call={past}&state=not_selected",
+            "url": f"/api/applications/?call={ctx['past_call_code']}&state=not_selected",
             "auth": officer,
             "floor": app_list(f"AND a.call_id = {past} AND a.state = 'not_selected'"),
         },
@@ -377,6 +386,7 @@ def count_queries(url: str, user) -> tuple[int, int]:
     elif response.context_data if hasattr(response, "context_data") else False:
         cl = response.context_data.get("cl")
         rows = getattr(cl, "result_count", -1) if cl is not None else -1
+        rows = rows if type(rows) is int else str(rows)  # a bounded count: "1000+"
     assert response.status_code == 200, (url, response.status_code)
     return len(ctx.captured_queries), rows
 
@@ -456,17 +466,23 @@ def measure_export() -> dict:
 def export_only() -> None:
     import resource
 
-    from consortia.exports import applications_for_export, applications_xlsx
+    from consortia.exports import write_applications_xlsx
     from consortia.models import Application
     from programs.dataset import PROGRAM_CODE
 
-    qs = Application.objects.filter(call__program__code=PROGRAM_CODE).order_by("pk")
-    count = qs.count()
+    ids = list(
+        Application.objects.filter(call__program__code=PROGRAM_CODE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    path = Path(tempfile.mkdtemp(prefix="megaproject-export-")) / "applications.xlsx"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    data = applications_xlsx(applications_for_export(qs))
+    count = write_applications_xlsx(ids, path)  # what the export task writes, streamed in chunks
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    size = path.stat().st_size
+    path.unlink()
     print(
         json.dumps(
             {
@@ -474,7 +490,7 @@ def export_only() -> None:
                 "seconds": round(seconds, 2),
                 "peak_mb": round(peak - before, 1),
                 "rss_before_mb": round(before, 1),
-                "bytes": len(data),
+                "bytes": size,
             }
         )
     )

@@ -14,7 +14,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.forms.models import construct_instance
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -28,7 +28,9 @@ from unfold.enums import ActionVariant
 from unfold.forms import BaseDialogForm
 from unfold.widgets import UnfoldAdminTextareaWidget
 
+from config.admin_lists import LargeListAdmin
 from config.errors import DomainError
+from config.filters import OptionsFieldListFilter, once_per_request
 from config.inputs import is_ascii_digits
 from consortia import case_file, export_jobs, exports, permissions, selectors, services
 from consortia import notices as services_notices
@@ -50,7 +52,7 @@ from consortia.models import (
     OrganisationStaff,
     Person,
 )
-from programs.models import Call, Province, Region
+from programs.models import Call, Province, Region, Track
 from programs.permissions import is_admin, is_officer
 
 # Stored as the event's reason: data, not UI text, so not translated.
@@ -64,10 +66,33 @@ def officer(request) -> bool:
     return request._is_officer
 
 
-def scoped_applications(request) -> QuerySet[Application]:
-    """Every application for a superuser; an officer's programs' calls' applications otherwise."""
-    qs = Application.objects.all()
-    return qs if is_admin(request.user) else qs.filter(call__program__officers=request.user)
+def officer_calls(request) -> list[Call]:
+    """The calls an application of the list can belong to: the officer's programs' (every call for a
+    superuser), newest first. Once per request: the call, track and region filters share them."""
+
+    def calls() -> list[Call]:
+        qs = (
+            Call.objects.all()
+            if is_admin(request.user)
+            else Call.objects.filter(program__officers=request.user)
+        )
+        return list(qs.order_by("-opens_at", "id"))
+
+    return once_per_request(request, "officer_calls", calls)
+
+
+def provinces(request) -> list[Province]:
+    """Every province, ended ones too (an application keeps the province it was submitted with)."""
+    return once_per_request(
+        request, "provinces", lambda: list(Province.objects.order_by("code", "effective_from"))
+    )
+
+
+def officer_tracks(request) -> list[Track]:
+    """The tracks of officer_calls(), in their calls' order (Track.Meta.ordering without the join)."""
+    calls = {call.pk: i for i, call in enumerate(officer_calls(request))}
+    tracks = Track.objects.filter(call_id__in=calls).order_by()
+    return sorted(tracks, key=lambda t: (calls[t.call_id], t.pk))
 
 
 class ReasonForm(forms.Form):
@@ -86,9 +111,10 @@ class RegionFilter(admin.SimpleListFilter):
     parameter_name = "region"
 
     def lookups(self, request, model_admin):
-        calls = Call.objects.filter(pk__in=scoped_applications(request).values("call_id"))
+        # From the calls' schemes (a small table), not from the applications in scope.
+        schemes = {call.region_scheme_id for call in officer_calls(request)}
         regions = list(
-            Region.objects.filter(scheme__in=calls.values("region_scheme_id"))
+            Region.objects.filter(scheme__in=schemes)
             .select_related("scheme")
             .order_by("scheme__name", "order", "code")
         )
@@ -113,16 +139,8 @@ class LeadProvinceFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        scoped = scoped_applications(request)
-        leads = ConsortiumMember.objects.filter(
-            role=ConsortiumMember.Role.LEAD_GOVERNMENT,
-            consortium__applications__in=scoped.filter(lead_provinces__isnull=True).values("pk"),
-        )
-        snapshots = ApplicationLeadProvince.objects.filter(application__in=scoped.values("pk"))
-        provinces = Province.objects.filter(
-            Q(pk__in=leads.values("organisation__province_id")) | Q(pk__in=snapshots.values("province_id"))
-        )
-        return [(p.pk, str(p)) for p in provinces.order_by("code", "effective_from")]
+        # Every province (the provinces the scope's leads hold were a scan of the scope).
+        return [(p.pk, str(p)) for p in provinces(request)]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -160,7 +178,7 @@ def _dialog(title, description, form_class, submit) -> dict:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ModelAdmin):
+class ApplicationAdmin(LargeListAdmin, ModelAdmin):
     # Sized for 1366 px: the call is a filter, the receipt number names the year and track.
     list_display = [
         "receipt",
@@ -173,9 +191,10 @@ class ApplicationAdmin(ModelAdmin):
         "submitted_at",
     ]
     list_display_links = ["receipt", "title"]
+    # Options from the small tables, once per request (not from the applications in scope).
     list_filter = [
-        ("call", admin.RelatedOnlyFieldListFilter),
-        ("track", admin.RelatedOnlyFieldListFilter),
+        ("call", OptionsFieldListFilter.of(officer_calls)),
+        ("track", OptionsFieldListFilter.of(officer_tracks)),
         RegionFilter,
         LeadProvinceFilter,
         "state",
@@ -260,12 +279,18 @@ class ApplicationAdmin(ModelAdmin):
 
     def _step_possible(self, request, object_id, step: str) -> bool:
         """Shown only when the officer may decide on this application and its state allows the step."""
-        cache = request.__dict__.setdefault("_possible_steps", {})
-        if object_id not in cache:
-            application = self.get_queryset(request).select_related("call").filter(pk=object_id).first()
+
+        def steps() -> list[str]:
+            if (case := request.__dict__.get("_case_files", {}).get(str(object_id))) is not None:
+                application = case.application  # the page's own row
+            elif not is_ascii_digits(str(object_id)):
+                return []
+            else:
+                application = self.get_queryset(request).select_related("call").filter(pk=object_id).first()
             allowed = application is not None and permissions.can_decide(request.user, application)
-            cache[object_id] = case_file.possible_steps(application) if allowed else []
-        return step in cache[object_id]
+            return case_file.possible_steps(application) if allowed else []
+
+        return step in once_per_request(request, f"possible_steps:{object_id}", steps)
 
     def has_detail_start_screening_permission(self, request, object_id=None):
         return self._step_possible(request, object_id, "start_screening")
@@ -281,11 +306,32 @@ class ApplicationAdmin(ModelAdmin):
 
     # -- the case file ----------------------------------------------------------------------
 
+    def _case_file(self, request, object_id) -> case_file.CaseFile | None:
+        """The case file of an application in the user's scope (None outside it), once per request."""
+        memo = request.__dict__.setdefault("_case_files", {})
+        key = str(object_id)
+        if key not in memo:
+            try:
+                memo[key] = (
+                    case_file.case_file(int(key), scope=self.get_queryset(request))
+                    if is_ascii_digits(key)
+                    else None
+                )
+            except Application.DoesNotExist:
+                memo[key] = None
+        return memo[key]
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if object_id and self.get_queryset(request).filter(pk=object_id).exists():
-            extra_context["case"] = case_file.case_file(int(object_id))
+        if object_id and (case := self._case_file(request, object_id)) is not None:
+            extra_context["case"] = case
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The case file's row (scoped, with its relations): the page reads the application once.
+        if from_field is None and (case := request.__dict__.get("_case_files", {}).get(str(object_id))):
+            return case.application
+        return super().get_object(request, object_id, from_field)
 
     def document_view(self, request, object_id: int, document_id: int):
         """A document of an application in the officer's programs: PDFs open in the browser."""
@@ -578,13 +624,17 @@ class StaffInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OfficerReadsAdmin):
+class OrganisationAdmin(LargeListAdmin, OfficerReadsAdmin):
     form = OrganisationAdminForm
     list_display = ["name", "department", "type", "province", "business_number_display"]
-    list_filter = ["type", ("province", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["type", ("province", OptionsFieldListFilter.of(provinces))]
     search_fields = ["name", "name_en", "business_number"]
     list_select_related = ["province"]
     inlines = [StaffInline]
+    # Its pages walk the name index (organisation_name_order); no count: a count of the officer's
+    # organisations is a semi-join over every member of every application in scope.
+    ordering = ["name", "id"]
+    count_window = 0
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django_fsm import can_proceed
 
 from consortia import budget, selectors
@@ -92,12 +92,15 @@ class CaseFile:
     lead_provinces: list[ApplicationLeadProvince] = field(default_factory=list)
 
 
-def case_file(application_id: int) -> CaseFile:
-    """Everything the officer's page shows, in a fixed number of queries."""
+def case_file(application_id: int, *, scope: QuerySet[Application] | None = None) -> CaseFile:
+    """Everything the officer's page shows, in a fixed number of queries.
+
+    `scope`: the applications the reader may open (the admin's get_queryset); outside it the
+    application does not exist (Application.DoesNotExist). The case's application is the admin's
+    object too, so the page reads the row once."""
     application = (
-        Application.objects.select_related(
-            "call__program", "track", "consortium__representative__province", "created_by"
-        )
+        (Application.objects.all() if scope is None else scope)
+        .select_related("call__program", "track", "consortium__representative__province", "created_by")
         .prefetch_related(
             Prefetch(
                 "consortium__members",
@@ -115,6 +118,7 @@ def case_file(application_id: int) -> CaseFile:
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
             Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id")),
             Prefetch("lead_provinces", queryset=ApplicationLeadProvince.objects.select_related("province")),
+            "call__matching_rules",
         )
         .get(pk=application_id)
     )

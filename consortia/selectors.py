@@ -183,7 +183,10 @@ def budget_totals_by_year(application_ids: list[int]) -> dict[int, dict[int, dic
 def applications_with_region(applications: QuerySet[Application]) -> QuerySet[Application]:
     """Annotates `lead_province_id` (the representative's province as submitted, else today's) and
     `region_name`: the region of the call's scheme holding that province."""
-    snapshot = ApplicationLeadProvince.objects.filter(application=OuterRef("pk"), is_representative=True)
+    # order_by("id"): the model's ordering starts with the application, a join and a sort per row.
+    snapshot = ApplicationLeadProvince.objects.filter(
+        application=OuterRef("pk"), is_representative=True
+    ).order_by("id")
     applications = applications.annotate(
         lead_province_id=Coalesce(
             Subquery(snapshot.values("province")[:1]),
