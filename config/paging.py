@@ -47,7 +47,9 @@ class Page:
 
 def page_number(value: str | None) -> int:
     """The page asked for: anything that is not a positive number is the first page."""
-    return int(value) if value and value.isdigit() and int(value) > 0 else 1
+    # ASCII digits only ("²".isdigit() is true but int() refuses it), and a page a list can have.
+    ok = value and value.isascii() and value.isdigit() and len(value) <= 9 and int(value) > 0
+    return int(value) if ok else 1
 
 
 def page_of(rows, number: int, per_page: int) -> Page:

@@ -62,7 +62,7 @@ def _target(form_or_formset, key: str):
             return form_or_formset, key
         return form_or_formset, None
     parts = key.split(".")
-    if len(parts) >= 2 and parts[0] == ROWS_PREFIX and parts[1].isdigit():
+    if len(parts) >= 2 and parts[0] == ROWS_PREFIX and is_ascii_digits(parts[1]) and len(parts[1]) <= 6:
         index = int(parts[1])
         if index < len(form_or_formset.forms):
             form = form_or_formset.forms[index]

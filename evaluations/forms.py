@@ -25,6 +25,7 @@ from unfold.widgets import (
 )
 
 from config.errors import DomainError
+from config.inputs import is_ascii_digits
 from evaluations.models import Panel, Reviewer
 from evaluations.services import RUBRIC_TOTAL
 from programs.models import Call, Region, Track
@@ -196,7 +197,7 @@ class PanelForm(forms.Form):
             ]
         else:
             chosen = [self.initial.get("chair"), *(self.initial.get("members") or [])]
-        ids = [int(v) for v in chosen if str(v or "").isdigit() and len(str(v)) <= 18]
+        ids = [int(v) for v in chosen if is_ascii_digits(str(v or "")) and len(str(v)) <= 18]
         options = [
             (r.pk, self.fields["members"].label_from_instance(r))
             for r in Reviewer.objects.filter(pk__in=ids).select_related("user")
@@ -312,7 +313,7 @@ def apply_panel_errors(error: DomainError, form: PanelForm, criteria, bonus) -> 
             formset = rows[head]
             index, _dot, field = rest.partition(".")
             filled = formset.filled()
-            if index.isdigit() and int(index) < len(filled):
+            if is_ascii_digits(index) and len(index) <= 6 and int(index) < len(filled):
                 target = filled[int(index)]
                 field = field if field in target.fields else None
             else:

@@ -14,11 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from awards.models import Award
+from config.inputs import is_ascii_digits
 from monitoring import selectors, services
 from monitoring.api import serializers as s
 from monitoring.models import KpiReport, KpiRollup, Milestone
 from monitoring.permissions import can_view_monitoring, visible_program_ids
 from programs.permissions import is_officer
+
+
+def _is_id(value: str) -> bool:
+    return is_ascii_digits(value) and len(value) <= 18
 
 
 def _milestone(user, pk: int) -> Milestone:
@@ -40,7 +45,7 @@ class MilestoneListApi(generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.milestones_visible_to(self.request.user)
-        if (award := self.request.query_params.get("award", "")).isdigit():
+        if (award := self.request.query_params.get("award", "")) and _is_id(award):
             qs = qs.filter(award_id=int(award))
         if state := self.request.query_params.get("state"):
             qs = qs.filter(state=state)
@@ -97,7 +102,7 @@ class KpiReportListCreateApi(generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.kpi_reports_visible_to(self.request.user)
-        if (award := self.request.query_params.get("award", "")).isdigit():
+        if (award := self.request.query_params.get("award", "")) and _is_id(award):
             qs = qs.filter(award_id=int(award))
         if state := self.request.query_params.get("state"):
             qs = qs.filter(state=state)

@@ -201,3 +201,19 @@ def test_every_refusal_names_a_stable_code(api):
     refused = api.post(f"/api/applications/{app.pk}/submit/")
     assert refused.status_code == 400 and refused.json()["code"] == "application.rules_broken"
     assert {f["rule"] for f in refused.json()["failures"]}
+
+
+@pytest.mark.parametrize("page", ["²", "١٢", "9" * 40, "-1", "0"])
+def test_a_page_number_that_is_not_one_is_the_first_page(client, page):
+    from tests.factories import ProgramFactory, officer_of
+
+    client.force_login(officer_of(ProgramFactory()))
+    assert client.get("/admin/consortia/application/", {"p": page}).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("award", ["²", "9" * 40])
+def test_an_award_filter_that_is_not_an_id_is_ignored(api, award):
+    from tests.factories import ProgramFactory, officer_of
+
+    api.force_authenticate(officer_of(ProgramFactory()))
+    assert api.get("/api/monitoring/milestones/", {"award": award}).status_code == 200
