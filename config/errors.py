@@ -57,10 +57,10 @@ SERVER_ERROR = "server_error"
 def fields_from_django(error: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {
-            ("non_field_errors" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
+            ("non_field_errors" if k == "__all__" else k): [josa(str(m)) for e in v for m in e.messages]
             for k, v in error.error_dict.items()
         }
-    return {"non_field_errors": [str(m) for m in error.messages]}
+    return {"non_field_errors": [josa(str(m)) for m in error.messages]}
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -71,13 +71,13 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
             out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(detail, list):
         if all(not isinstance(v, dict | list) for v in detail):
-            out[prefix or "non_field_errors"] = [str(v) for v in detail]
+            out[prefix or "non_field_errors"] = [josa(str(v)) for v in detail]
         else:
             for i, value in enumerate(detail):
                 if value:
                     out.update(_flatten(value, f"{prefix}.{i}" if prefix else str(i)))
     else:
-        out[prefix or "non_field_errors"] = [str(detail)]
+        out[prefix or "non_field_errors"] = [josa(str(detail))]
     return out
 
 

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.josa import josa
 from programs.models import Call, Province, Region, RegionScheme
 
 
@@ -49,10 +50,12 @@ def ended_province_message(province: Province, *, on: dt.date | None = None) -> 
         "successors": ", ".join(str(p) for p in successors),
     }
     if not successors:
-        return _("%(province)s ended on %(day)s; it has no successor.") % values
-    if len(successors) == 1:
-        return _("%(province)s ended on %(day)s; its successor is %(successors)s.") % values
-    return _("%(province)s ended on %(day)s; its successors are %(successors)s.") % values
+        message = _("%(province)s ended on %(day)s; it has no successor.")
+    elif len(successors) == 1:
+        message = _("%(province)s ended on %(day)s; its successor is %(successors)s.")
+    else:
+        message = _("%(province)s ended on %(day)s; its successors are %(successors)s.")
+    return josa(message % values)  # "광주광역시 (29)는", wherever the message is shown
 
 
 def region_schemes() -> QuerySet[RegionScheme]:

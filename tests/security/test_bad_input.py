@@ -217,3 +217,13 @@ def test_an_award_filter_that_is_not_an_id_is_ignored(api, award):
 
     api.force_authenticate(officer_of(ProgramFactory()))
     assert api.get("/api/monitoring/milestones/", {"award": award}).status_code == 200
+
+
+def test_field_messages_take_the_particle_their_word_takes(api):
+    """A serializer's message about an ended province reads "광주광역시 (29)는", not "은(는)"."""
+    from tests.factories import UserFactory
+
+    api.force_authenticate(UserFactory())
+    res = api.post("/api/organisations/", {"name": "x", "province": "29"}, format="json")
+    message = " ".join(res.json()["fields"]["province"])
+    assert "(29)는" in message and "은(는)" not in message
