@@ -36,11 +36,14 @@ class ObtainTokenApi(APIView):
         valid = serializer.is_valid()
         # axes marks the request when the account or the source is locked, even for a right password.
         if getattr(request, "axes_locked_out", False):
-            raise LoginLocked(
-                wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+            locked = LoginLocked(
                 detail=_("Too many failed logins: try again in %(minutes)d minutes.")
                 % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
             )
+            # Retry-After says the seconds; the message already says the minutes (DRF would
+            # append "available in 900 seconds" to it if `wait` were passed to the constructor).
+            locked.wait = settings.AXES_COOLOFF_TIME.total_seconds()
+            raise locked
         if not valid:
             raise exceptions.ValidationError(serializer.errors)
         token, expiry = issue_api_token(user=serializer.validated_data["user"])

@@ -57,6 +57,7 @@ def test_repeated_token_failures_lock_the_account_even_for_the_right_password(ap
     assert response.status_code == 429, response.content
     assert set(response.json()) == {"detail", "code", "fields"} and "15 minutes" in response.json()["detail"]
     assert int(response["Retry-After"]) == 15 * 60
+    assert "seconds" not in response.json()["detail"]  # said once, in minutes
     assert not AuthToken.objects.exists()
 
 
