@@ -13,7 +13,8 @@
       data: data,
       options: {
         responsive: true,
-        scales: { y: { beginAtZero: true, ticks: { callback: (v) => won.format(v / 100000000) + "억" } } },
+        animation: false,
+        scales: { y: { beginAtZero: true, grace: "5%", ticks: { callback: (v) => won.format(v / 100000000) + "억" } } },
         plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + won.format(c.raw) + "원" } } },
       },
     });

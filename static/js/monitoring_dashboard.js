@@ -12,7 +12,8 @@
       data: data,
       options: {
         responsive: true,
-        scales: { y: { beginAtZero: true, ticks: { callback: (v) => v + "%" } } },
+        animation: false,
+        scales: { y: { beginAtZero: true, grace: "5%", ticks: { callback: (v) => v + "%" } } },
         plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + (c.raw === null ? "—" : c.raw + "%") } } },
       },
     });
