@@ -1,5 +1,6 @@
 """The demo's monitoring: deliverables due within 30 days and one overdue, KPI reports (some
-validated), and the reminder job queued once so that `make run` mails reminders within a minute."""
+validated), and the reminder job due once when beat starts, so that `make run` mails
+reminders within a minute."""
 
 from __future__ import annotations
 
@@ -66,9 +67,21 @@ def seed_monitoring(*, program: Program, officer) -> int:
 
 
 def _make_reminders_due_now() -> None:
-    """Queues the beat job's task once now: beat runs it daily at 08:00 (django-celery-beat loads a
-    crontab entry only around its hour), and the demo should show reminders within a minute."""
-    from config.celery import enqueue_after_commit
-    from monitoring.tasks import send_milestone_reminders
+    """A one-off beat entry due now runs the reminder job: beat's own daily entry runs at 08:00,
+    and the demo should show beat sending reminders into var/mail/ within a minute. (The entry
+    is an administrator's to see and delete under Periodic tasks; it runs once.)"""
+    from django_celery_beat.models import ClockedSchedule, PeriodicTask
 
-    enqueue_after_commit(send_milestone_reminders)
+    clocked = ClockedSchedule.objects.create(clocked_time=timezone.now())
+    PeriodicTask.objects.update_or_create(
+        name="demo-milestone-reminders-now",
+        defaults={
+            "task": "monitoring.tasks.send_milestone_reminders",
+            "clocked": clocked,
+            "interval": None,
+            "crontab": None,
+            "one_off": True,
+            "enabled": True,
+            "description": "Demo: the milestone reminders once, as soon as beat starts.",
+        },
+    )

@@ -36,3 +36,14 @@ def test_the_demo_reads_true():
     assert all(a.documents.filter(kind="proposal").exists() for a in current if a.state != "draft")
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 (idempotent)
     assert Application.objects.count() == len(apps)
+
+
+def test_the_demo_leaves_beat_a_reminder_run_due_now():
+    """`make run`: beat itself sends the milestone reminders within a minute of starting."""
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    entry = PeriodicTask.objects.get(name="demo-milestone-reminders-now")
+    assert entry.task == "monitoring.tasks.send_milestone_reminders" and entry.one_off and entry.enabled
+    assert entry.clocked.clocked_time <= timezone.now()
