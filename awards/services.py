@@ -113,7 +113,9 @@ def _positive_amount(value: Any, field: str = "amount_krw") -> int:
     # bool is an int in Python: refuse it like any other non-amount.
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidAmount(
-            _("Enter an amount of one won or more."), fields={field: [_("Enter whole won, more than zero.")]}
+            _("Enter an amount of one won or more."),
+            fields={field: [_("Enter whole won, more than zero.")]},
+            rule=AwardRule.AMOUNT_NOT_POSITIVE,
         )
     return value
 
@@ -128,6 +130,7 @@ def _award_is_running(award: Award) -> None:
         raise NotPayable(
             _("This award is stopped or being stopped: no money moves on it."),
             fields={"award": [award.get_state_display()]},
+            rule=AwardRule.AWARD_STOPPED,
         )
 
 
@@ -169,16 +172,21 @@ def create_award(
         raise InvalidState(
             _("Only a selected application becomes an award."),
             fields={"application": [application.get_state_display()]},
+            rule=AwardRule.AWARD_NOT_SELECTED,
         )
     if Award.objects.filter(application=application).exists():
         raise InvalidState(
-            _("This application already has an award."), fields={"application": [_("Already awarded.")]}
+            _("This application already has an award."),
+            fields={"application": [_("Already awarded.")]},
+            rule=AwardRule.AWARD_EXISTS,
         )
     lines = list(application.budget_lines.select_related("member__organisation__province"))
     plan_years = max((line.year for line in lines), default=0)
     if not plan_years:
         raise InvalidState(
-            _("The application has no budget plan."), fields={"application": [_("No budget.")]}
+            _("The application has no budget plan."),
+            fields={"application": [_("No budget.")]},
+            rule=AwardRule.AWARD_NO_BUDGET,
         )
     total_years = max(plan_years, application.track.duration_years)
     stage_years = list(stage_years) if stage_years else default_stage_years(total_years)
@@ -190,6 +198,7 @@ def create_award(
         raise InvalidState(
             _("Stages must be whole years covering the budget plan, at most 10 years in all."),
             fields={"stage_years": [_("%(years)s years planned.") % {"years": plan_years}]},
+            rule=AwardRule.AWARD_STAGES,
         )
     agreement_due_on = due_after_days(notified_on, 30)
     if starts_on is None:
@@ -296,6 +305,7 @@ def request_disbursement(*, actor, tranche_id: int, amount_krw: Any, note: str =
         raise InvalidAmount(
             _("The tranche has %(remaining)s won left.") % {"remaining": f"{remaining:,}"},
             fields={"amount_krw": [_("At most %(remaining)s won.") % {"remaining": f"{remaining:,}"}]},
+            rule=AwardRule.DISBURSEMENT_ABOVE_REMAINING,
         )
     disbursement = Disbursement.objects.create(
         tranche=tranche, amount_krw=amount, note=note, requested_by=actor
@@ -308,17 +318,27 @@ def _tranche_is_payable(tranche: Tranche, *, today: dt.date | None = None) -> No
     today = today or timezone.localdate()
     if tranche.source == MoneySource.PRIVATE_IN_KIND:
         raise NotPayable(
-            _("In-kind contributions are recorded, not paid out."), fields={"tranche": [_("In kind.")]}
+            _("In-kind contributions are recorded, not paid out."),
+            fields={"tranche": [_("In kind.")]},
+            rule=AwardRule.DISBURSEMENT_IN_KIND,
         )
     if tranche.cancelled_on:
-        raise NotPayable(_("This tranche was cancelled."), fields={"tranche": [_("Cancelled.")]})
+        raise NotPayable(
+            _("This tranche was cancelled."),
+            fields={"tranche": [_("Cancelled.")]},
+            rule=AwardRule.DISBURSEMENT_TRANCHE_CANCELLED,
+        )
     if tranche.released_on is None:
         raise NotPayable(
-            _("This tranche has not been released by a grade yet."), fields={"tranche": [_("Not released.")]}
+            _("This tranche has not been released by a grade yet."),
+            fields={"tranche": [_("Not released.")]},
+            rule=AwardRule.DISBURSEMENT_NOT_RELEASED,
         )
     if tranche.fiscal_year > today.year:
         raise NotPayable(
-            _("This tranche belongs to a future year."), fields={"tranche": [str(tranche.fiscal_year)]}
+            _("This tranche belongs to a future year."),
+            fields={"tranche": [str(tranche.fiscal_year)]},
+            rule=AwardRule.DISBURSEMENT_FUTURE_YEAR,
         )
 
 
@@ -341,6 +361,7 @@ def approve_disbursement(*, actor, disbursement_id: int) -> Disbursement:
         raise InvalidState(
             _("Only a requested disbursement can be approved."),
             fields={"state": [disbursement.get_state_display()]},
+            rule=AwardRule.DISBURSEMENT_NOT_REQUESTED,
         )
     disbursement.approve(by=actor, at=timezone.now())
     disbursement.save(update_fields=["state", "approved_by", "approved_at"])
@@ -357,13 +378,22 @@ def pay_disbursement(*, actor, disbursement_id: int, paid_on: dt.date, reference
     _require(permissions.can_manage_award(actor, award))
     _award_is_running(award)
     if not reference.strip():
-        raise InvalidState(_("A payment needs its reference."), fields={"reference": [_("Required.")]})
+        raise InvalidState(
+            _("A payment needs its reference."),
+            fields={"reference": [_("Required.")]},
+            rule=AwardRule.PAYMENT_REFERENCE_REQUIRED,
+        )
     if paid_on > timezone.localdate():
-        raise InvalidState(_("A payment cannot be dated in the future."), fields={"paid_on": [str(paid_on)]})
+        raise InvalidState(
+            _("A payment cannot be dated in the future."),
+            fields={"paid_on": [str(paid_on)]},
+            rule=AwardRule.PAYMENT_IN_FUTURE,
+        )
     if not can_proceed(disbursement.pay):
         raise InvalidState(
             _("Only an approved disbursement can be paid."),
             fields={"state": [disbursement.get_state_display()]},
+            rule=AwardRule.DISBURSEMENT_NOT_APPROVED,
         )
     disbursement.pay(by=actor, on=paid_on, reference=reference.strip())
     disbursement.save(update_fields=["state", "paid_by", "paid_on", "reference"])
@@ -379,7 +409,11 @@ def reject_disbursement(*, actor, disbursement_id: int, reason: str) -> Disburse
     award, tranche, disbursement = _lock_disbursement(disbursement_id)
     _require(permissions.can_manage_award(actor, award))
     if not reason.strip():
-        raise InvalidState(_("A rejection needs its reason."), fields={"reason": [_("Required.")]})
+        raise InvalidState(
+            _("A rejection needs its reason."),
+            fields={"reason": [_("Required.")]},
+            rule=AwardRule.DISBURSEMENT_REASON_REQUIRED,
+        )
     _reject(disbursement, tranche, actor, reason)
     return disbursement
 
@@ -389,6 +423,7 @@ def _reject(disbursement: Disbursement, tranche: Tranche, actor, reason: str) ->
         raise InvalidState(
             _("Only a requested or approved disbursement can be rejected."),
             fields={"state": [disbursement.get_state_display()]},
+            rule=AwardRule.DISBURSEMENT_NOT_REJECTABLE,
         )
     bucket = Bucket.PENDING if disbursement.state == Disbursement.State.REQUESTED else Bucket.APPROVED
     disbursement.reject(reason=reason)
@@ -469,7 +504,9 @@ def record_grade(
     _require(permissions.can_manage_award(actor, award))
     if award.state != Award.State.ACTIVE:
         raise InvalidState(
-            _("This award is stopped or being stopped."), fields={"award": [award.get_state_display()]}
+            _("This award is stopped or being stopped."),
+            fields={"award": [award.get_state_display()]},
+            rule=AwardRule.GRADE_AWARD_STOPPED,
         )
     stages = list(award.stages.all())
     total_years = sum(s.years for s in stages)
@@ -477,11 +514,18 @@ def record_grade(
         raise InvalidState(
             _("The year is outside the award (1 to %(years)s).") % {"years": total_years},
             fields={"year": [_("Between 1 and %(years)s.") % {"years": total_years}]},
+            rule=AwardRule.GRADE_YEAR_OUTSIDE,
         )
     if kind not in Grade.Kind.values:
-        raise InvalidState(_("Unknown evaluation kind."), fields={"kind": [_("Unknown.")]})
+        raise InvalidState(
+            _("Unknown evaluation kind."), fields={"kind": [_("Unknown.")]}, rule=AwardRule.GRADE_KIND_UNKNOWN
+        )
     if kind == Grade.Kind.STAGE and year not in {s.last_year for s in stages}:
-        raise InvalidState(_("A stage evaluation grades a stage's last year."), fields={"year": [str(year)]})
+        raise InvalidState(
+            _("A stage evaluation grades a stage's last year."),
+            fields={"year": [str(year)]},
+            rule=AwardRule.GRADE_STAGE_YEAR,
+        )
     rule = GradeRule.objects.filter(program_id=award.program_id, code=code).first()
     if rule is None:
         scale = ", ".join(
@@ -490,13 +534,20 @@ def record_grade(
         raise InvalidState(
             _("This grade is not on the program's scale (%(scale)s).") % {"scale": scale},
             fields={"code": [_("Not on the scale.")]},
+            rule=AwardRule.GRADE_NOT_ON_SCALE,
         )
     if Grade.objects.filter(award=award, year=year).exists():
-        raise InvalidState(_("This year is already graded."), fields={"year": [str(year)]})
+        raise InvalidState(
+            _("This year is already graded."),
+            fields={"year": [str(year)]},
+            rule=AwardRule.GRADE_ALREADY_GRADED,
+        )
     previous_ungraded = [y for y in range(1, year) if not Grade.objects.filter(award=award, year=y).exists()]
     if previous_ungraded:
         raise InvalidState(
-            _("Grade the earlier years first."), fields={"year": [", ".join(map(str, previous_ungraded))]}
+            _("Grade the earlier years first."),
+            fields={"year": [", ".join(map(str, previous_ungraded))]},
+            rule=AwardRule.GRADE_ORDER,
         )
     grade = Grade.objects.create(
         award=award,
@@ -811,7 +862,11 @@ def file_change(*, actor, award_id: int, reason: str, items: list[dict[str, Any]
     award = _lock_award(award_id)
     _require(permissions.can_file_change(actor, award))
     if award.state == Award.State.STOPPED:
-        raise InvalidState(_("This award is stopped."), fields={"award": [award.get_state_display()]})
+        raise InvalidState(
+            _("This award is stopped."),
+            fields={"award": [award.get_state_display()]},
+            rule=AwardRule.CHANGE_AWARD_STOPPED,
+        )
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Required.")]
@@ -876,7 +931,9 @@ def file_change(*, actor, award_id: int, reason: str, items: list[dict[str, Any]
         item["needs_approval"] = _needs_approval(item)
         clean.append(item)
     if errors:
-        raise InvalidState(_("The change has errors; nothing was filed."), fields=errors)
+        raise InvalidState(
+            _("The change has errors; nothing was filed."), fields=errors, rule=AwardRule.CHANGE_INVALID
+        )
     change = AwardChange.objects.create(award=award, reason=reason, filed_by=actor)
     AwardChangeItem.objects.bulk_create([AwardChangeItem(change=change, **item) for item in clean])
     if not any(item["needs_approval"] for item in clean):
@@ -895,14 +952,20 @@ def decide_change(*, actor, change_id: int, approve: bool, reason: str = "") -> 
     change = AwardChange.objects.select_for_update(of=("self",)).get(pk=change_id)
     if change.state != AwardChange.State.PENDING:
         raise InvalidState(
-            _("This change is not awaiting approval."), fields={"state": [change.get_state_display()]}
+            _("This change is not awaiting approval."),
+            fields={"state": [change.get_state_display()]},
+            rule=AwardRule.CHANGE_NOT_PENDING,
         )
     if approve:
         _apply_change(change, actor)
         change.approve(by=actor, at=timezone.now(), reason=reason)
     else:
         if not reason.strip():
-            raise InvalidState(_("A rejection needs its reason."), fields={"reason": [_("Required.")]})
+            raise InvalidState(
+                _("A rejection needs its reason."),
+                fields={"reason": [_("Required.")]},
+                rule=AwardRule.CHANGE_REASON_REQUIRED,
+            )
         change.reject(by=actor, at=timezone.now(), reason=reason)
     change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
     return change
@@ -921,6 +984,7 @@ def _apply_change(change: AwardChange, actor) -> None:
                 raise InvalidState(
                     _("Budget moves between lines of the same year and source."),
                     fields={"items": [str(item.pk)]},
+                    rule=AwardRule.CHANGE_BUDGET_MOVE,
                 )
             _entry(src, LedgerEntry.Kind.CHANGED, Bucket.BUDGET, -item.amount_krw, actor, change=change)
             _entry(dst, LedgerEntry.Kind.CHANGED, Bucket.BUDGET, item.amount_krw, actor, change=change)
@@ -952,6 +1016,7 @@ def _apply_change(change: AwardChange, actor) -> None:
             raise InvalidAmount(
                 _("The change takes more than %(tranche)s has left.") % {"tranche": tranche},
                 fields={"items": [str(tranche)]},
+                rule=AwardRule.CHANGE_ABOVE_REMAINING,
             )
 
 
@@ -972,7 +1037,9 @@ def carry_over(*, actor, from_tranche_id: int, amount_krw: Any, reason: str = ""
     ).first()
     if dst0 is None:
         raise InvalidState(
-            _("There is no tranche of the next year to carry over to."), fields={"from_tranche": [str(src0)]}
+            _("There is no tranche of the next year to carry over to."),
+            fields={"from_tranche": [str(src0)]},
+            rule=AwardRule.CARRY_OVER_NO_NEXT_YEAR,
         )
     locked = _lock_tranches([src0.pk, dst0.pk])
     src, dst = locked[src0.pk], locked[dst0.pk]
@@ -984,6 +1051,7 @@ def carry_over(*, actor, from_tranche_id: int, amount_krw: Any, reason: str = ""
         raise InvalidAmount(
             _("At most %(allowed)s won may be carried over.") % {"allowed": f"{allowed:,}"},
             fields={"amount_krw": [_("At most %(allowed)s won.") % {"allowed": f"{allowed:,}"}]},
+            rule=AwardRule.CARRY_OVER_LIMIT,
         )
     carry = CarryOver.objects.create(
         from_tranche=src, to_tranche=dst, amount_krw=amount, reason=reason, decided_by=actor
@@ -1001,11 +1069,17 @@ def submit_settlement(*, actor, stage_id: int, unspent_krw: Any, on: dt.date | N
     _require(permissions.can_submit_settlement(actor, award))
     if isinstance(unspent_krw, bool) or not isinstance(unspent_krw, int) or unspent_krw < 0:
         raise InvalidAmount(
-            _("Enter whole won, zero or more."), fields={"unspent_krw": [_("Whole won, ≥ 0.")]}
+            _("Enter whole won, zero or more."),
+            fields={"unspent_krw": [_("Whole won, ≥ 0.")]},
+            rule=AwardRule.SETTLEMENT_AMOUNT,
         )
     stage = AwardStage.objects.select_for_update(of=("self",)).get(pk=stage_id)
     if stage.settlement_submitted_on:
-        raise InvalidState(_("This settlement report is already in."), fields={"stage": [str(stage.number)]})
+        raise InvalidState(
+            _("This settlement report is already in."),
+            fields={"stage": [str(stage.number)]},
+            rule=AwardRule.SETTLEMENT_ALREADY_IN,
+        )
     stage.settlement_submitted_on = on or timezone.localdate()
     stage.settlement_unspent_krw = unspent_krw
     stage.save(update_fields=["settlement_submitted_on", "settlement_unspent_krw"])
@@ -1023,7 +1097,11 @@ def notify_recovery(
     _require(permissions.can_manage_award(actor, award))
     tranche = _lock_tranches([tranche_id])[tranche_id]
     if not reason.strip():
-        raise InvalidState(_("A recovery needs its reason."), fields={"reason": [_("Required.")]})
+        raise InvalidState(
+            _("A recovery needs its reason."),
+            fields={"reason": [_("Required.")]},
+            rule=AwardRule.RECOVERY_REASON_REQUIRED,
+        )
     open_ = sum(
         r.amount_krw for r in Recovery.objects.filter(tranche=tranche).exclude(state=Recovery.State.PAID)
     )
@@ -1033,6 +1111,7 @@ def notify_recovery(
         raise InvalidAmount(
             _("At most %(allowed)s won paid on this tranche can be recovered.") % {"allowed": f"{allowed:,}"},
             fields={"amount_krw": [_("At most %(allowed)s won.") % {"allowed": f"{allowed:,}"}]},
+            rule=AwardRule.RECOVERY_ABOVE_PAID,
         )
     notified_on = notified_on or timezone.localdate()
     policy = policy_for(award.program_id)
@@ -1059,7 +1138,9 @@ def record_recovery_payment(*, actor, recovery_id: int, paid_on: dt.date) -> Rec
     tranche = _lock_tranches([recovery.tranche_id])[recovery.tranche_id]
     if not can_proceed(recovery.pay):
         raise InvalidState(
-            _("This recovery is already paid."), fields={"state": [recovery.get_state_display()]}
+            _("This recovery is already paid."),
+            fields={"state": [recovery.get_state_display()]},
+            rule=AwardRule.RECOVERY_ALREADY_PAID,
         )
     recovery.pay(on=paid_on)
     recovery.save(update_fields=["state", "paid_on"])

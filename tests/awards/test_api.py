@@ -106,8 +106,21 @@ def test_bad_disbursement_input_is_a_400_that_writes_nothing(api, payload, field
         api, f"/api/awards/{award.pk}/disbursements/", {"tranche": tranche.pk, "amount_krw": 1, **payload}
     )
     assert res.status_code == 400
-    assert set(res.json()) == {"detail", "code", "fields"} and field in res.json()["fields"]
+    assert set(res.json()) - {"failures"} == {"detail", "code", "fields"} and field in res.json()["fields"]
     assert (LedgerEntry.objects.count(), IdempotencyKey.objects.count()) == before
+
+
+def test_money_refusals_name_their_rule(api):
+    """Above the tranche's remaining amount: the refusal's code and its failure name the rule."""
+    award = make_award()
+    tranche = first_tranche(award)
+    api.force_authenticate(award.consortium.contacts.get())
+    res = post(
+        api, f"/api/awards/{award.pk}/disbursements/", {"tranche": tranche.pk, "amount_krw": 800_000_001}
+    )
+    assert res.status_code == 400
+    assert res.json()["code"] == "disbursement.above_remaining"
+    assert [f["rule"] for f in res.json()["failures"]] == ["disbursement.above_remaining"]
 
 
 def test_bad_grade_and_year_and_stopped_award_are_400s(api):
