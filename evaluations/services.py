@@ -58,7 +58,9 @@ def _full_clean(obj, exclude: list[str] | None = None) -> None:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise InvalidPanel(
-            _("The input has errors; nothing was saved."), fields=fields_from_django(exc)
+            _("The input has errors; nothing was saved."),
+            fields=fields_from_django(exc),
+            code="panel.invalid_input",
         ) from None
 
 
@@ -159,7 +161,9 @@ def _check_rubric(criteria: list[dict[str, Any]], bonus_items: list[dict[str, An
             errors.setdefault(f"bonus_items.{i}.max_points", []).append(_("Points must be zero or more."))
     if errors:
         only = next(iter(errors.values()))[0] if len(errors) == 1 else None
-        raise InvalidPanel(only or _("The rubric has errors; nothing was saved."), fields=errors)
+        raise InvalidPanel(
+            only or _("The rubric has errors; nothing was saved."), fields=errors, code="panel.rubric_invalid"
+        )
 
 
 @transaction.atomic
@@ -184,11 +188,15 @@ def create_panel(
         raise PermissionDenied
     if track.call_id != call.pk:
         raise InvalidPanel(
-            _("The track is not this call's."), fields={"track": [_("Not this call's track.")]}
+            _("The track is not this call's."),
+            fields={"track": [_("Not this call's track.")]},
+            code="panel.track_not_in_call",
         )
     if settings.get("region") is not None and settings["region"].scheme_id != call.region_scheme_id:
         raise InvalidPanel(
-            _("The region is not of the call's scheme."), fields={"region": [_("Not in the call's scheme.")]}
+            _("The region is not of the call's scheme."),
+            fields={"region": [_("Not in the call's scheme.")]},
+            code="panel.region_not_in_scheme",
         )
     _check_window(opens_at, closes_at)
     _check_rubric(list(criteria), list(bonus_items))
@@ -208,7 +216,9 @@ def _check_window(opens_at: dt.datetime, closes_at: dt.datetime) -> None:
     # Before full_clean: the check constraint's own message names no field.
     if closes_at <= opens_at:
         raise InvalidPanel(
-            _("Scoring must close after it opens."), fields={"closes_at": [_("After the opening.")]}
+            _("Scoring must close after it opens."),
+            fields={"closes_at": [_("After the opening.")]},
+            code="panel.window_invalid",
         )
 
 
@@ -222,6 +232,7 @@ def _check_members(members: Iterable[int], chair: int | None) -> dict[int, bool]
         raise InvalidPanel(
             _("Not reviewers of the pool: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
             fields={"members": [_("Unknown reviewer.")]},
+            code="panel.reviewers_not_in_pool",
         )
     return seats
 
@@ -285,17 +296,22 @@ def update_panel(
     panel = _panel_for_officer(actor, panel_id, lock=True)
     scores = Score.objects.filter(assignment__panel=panel)
     if panel.selection_confirmed_at or scores.filter(state=Score.State.SUBMITTED).exists():
-        raise InvalidPanel(_("A score has been submitted: the panel can no longer be edited."))
+        raise InvalidPanel(
+            _("A score has been submitted: the panel can no longer be edited."), code="panel.score_submitted"
+        )
     region = settings.get("region", panel.region)
     if region is not None and region.scheme_id != panel.call.region_scheme_id:
         raise InvalidPanel(
-            _("The region is not of the call's scheme."), fields={"region": [_("Not in the call's scheme.")]}
+            _("The region is not of the call's scheme."),
+            fields={"region": [_("Not in the call's scheme.")]},
+            code="panel.region_not_in_scheme",
         )
     if region != panel.region and panel.assignments.filter(withdrawn_at__isnull=True).exists():
         # The region decides which applications the panel reviews: its assignments would dangle.
         raise InvalidPanel(
             _("The panel has assignments: its region can no longer change."),
             fields={"region": [_("Assignments exist.")]},
+            code="panel.region_locked",
         )
     _check_window(settings.get("opens_at", panel.opens_at), settings.get("closes_at", panel.closes_at))
     criteria, bonus_items = list(criteria), list(bonus_items)
@@ -304,6 +320,7 @@ def update_panel(
         raise InvalidPanel(
             _("Reviewers have started scoring: the rubric can no longer change."),
             fields={"criteria": [_("Scoring has started.")]},
+            code="panel.rubric_locked",
         )
     seats = _check_members(members, chair)
     busy = set(
@@ -316,6 +333,7 @@ def update_panel(
         raise InvalidPanel(
             _("Reviewers with assignments cannot leave the panel: %(names)s.") % {"names": names},
             fields={"members": [names]},
+            code="panel.members_assigned",
         )
     for field, value in settings.items():
         setattr(panel, field, value)
@@ -371,6 +389,7 @@ def _write_rubric(panel: Panel, criteria, bonus_items, tie_break: str | None) ->
             raise InvalidPanel(
                 _("The tie-break criterion is not in the rubric."),
                 fields={"tie_break": [_("Unknown criterion.")]},
+                code="panel.tie_break_not_in_rubric",
             )
         Panel.objects.filter(pk=panel.pk).update(tie_break_criterion=criterion)
         panel.tie_break_criterion = criterion
@@ -381,7 +400,9 @@ def set_rubric(*, actor, panel_id: int, criteria, bonus_items=(), tie_break: str
     """Replaces the rubric before any score exists (criteria updated in place by code)."""
     panel = _panel_for_officer(actor, panel_id, lock=True)
     if Score.objects.filter(assignment__panel=panel).exists():
-        raise InvalidPanel(_("The rubric cannot change once scoring has started."))
+        raise InvalidPanel(
+            _("The rubric cannot change once scoring has started."), code="panel.rubric_locked"
+        )
     _check_rubric(list(criteria), list(bonus_items))
     codes = [c["code"] for c in criteria]
     panel.criteria.exclude(code__in=codes).delete()
@@ -397,7 +418,9 @@ def add_panel_member(*, actor, panel_id: int, reviewer_id: int, is_chair: bool =
     reviewer = Reviewer.objects.get(pk=reviewer_id)
     if is_chair and panel.panel_members.filter(is_chair=True).exclude(reviewer=reviewer).exists():
         raise InvalidPanel(
-            _("The panel already has a chair."), fields={"is_chair": [_("One chair per panel.")]}
+            _("The panel already has a chair."),
+            fields={"is_chair": [_("One chair per panel.")]},
+            code="panel.chair_exists",
         )
     member, _created = PanelMember.objects.update_or_create(
         panel=panel, reviewer=reviewer, defaults={"is_chair": is_chair}
@@ -430,13 +453,16 @@ def close_panel(*, actor, panel_id: int) -> Panel:
 def set_bonus(*, actor, panel_id: int, application_id: int, item_code: str, points: Any) -> ApplicationBonus:
     panel = _panel_for_officer(actor, panel_id, lock=True)
     if panel.selection_confirmed_at:
-        raise InvalidPanel(_("The selection is confirmed: bonuses no longer change."))
+        raise InvalidPanel(
+            _("The selection is confirmed: bonuses no longer change."), code="bonus.selection_confirmed"
+        )
     item = panel.bonus_items.get(code=item_code)
     value = _points(points)
     if value is None or value < 0 or value > item.max_points:
         raise InvalidPanel(
             _("Bonus points are between 0 and %(max)s.") % {"max": f"{item.max_points.normalize():f}"},
             fields={"points": [_("Out of bounds.")]},
+            code="bonus.out_of_range",
         )
     application = selectors.panel_applications(panel).get(pk=application_id)
     bonus, _c = ApplicationBonus.objects.update_or_create(
@@ -607,7 +633,11 @@ def declare_conflict(*, actor, assignment_id: int, reason: str) -> Conflict:
         .get(pk=assignment_id, reviewer__user=actor, withdrawn_at__isnull=True)
     )
     if not reason.strip():
-        raise ConflictOfInterest(_("Say why you have a conflict."), fields={"reason": [_("Required.")]})
+        raise ConflictOfInterest(
+            _("Say why you have a conflict."),
+            fields={"reason": [_("Required.")]},
+            code="conflict.reason_required",
+        )
     conflict, _c = Conflict.objects.update_or_create(
         panel=assignment.panel,
         application=assignment.application,
@@ -629,15 +659,20 @@ def waive_conflict(*, actor, panel_id: int, application_id: int, reviewer_id: in
         )
     )
     if not kinds:
-        raise ConflictOfInterest(_("There is no conflict to waive."))
+        raise ConflictOfInterest(_("There is no conflict to waive."), code="conflict.none_to_waive")
     if unwaivable := kinds & set(Conflict.UNWAIVABLE):
         labels = ", ".join(str(Conflict.Kind(k).label) for k in sorted(unwaivable))
         raise ConflictOfInterest(
             _("This conflict cannot be waived: %(reasons)s.") % {"reasons": labels},
             fields={"reviewer": [labels]},
+            code="conflict.not_waivable",
         )
     if not reason.strip():
-        raise ConflictOfInterest(_("A waiver needs its reason."), fields={"reason": [_("Required.")]})
+        raise ConflictOfInterest(
+            _("A waiver needs its reason."),
+            fields={"reason": [_("Required.")]},
+            code="waiver.reason_required",
+        )
     waiver, _c = Waiver.objects.update_or_create(
         panel=panel,
         application_id=application_id,
@@ -661,12 +696,15 @@ def revoke_waiver(*, actor, waiver_id: int) -> None:
 def _check_assignable(panel: Panel, application_id: int, reviewer_id: int) -> None:
     if not panel.panel_members.filter(reviewer=reviewer_id).exists():
         raise AssignmentRefused(
-            _("The reviewer is not on this panel."), fields={"reviewer": [_("Not on the panel.")]}
+            _("The reviewer is not on this panel."),
+            fields={"reviewer": [_("Not on the panel.")]},
+            code="assignment.reviewer_not_on_panel",
         )
     if not selectors.panel_applications(panel).filter(pk=application_id).exists():
         raise AssignmentRefused(
             _("The application is not reviewed by this panel."),
             fields={"application": [_("Not in this panel.")]},
+            code="assignment.application_not_in_panel",
         )
     if blocking := list(
         selectors.blocking_conflicts(panel.pk).filter(application=application_id, reviewer=reviewer_id)
@@ -675,20 +713,25 @@ def _check_assignable(panel: Panel, application_id: int, reviewer_id: int) -> No
         raise ConflictOfInterest(
             _("The reviewer has a conflict with this application: %(reasons)s.") % {"reasons": labels},
             fields={"reviewer": [labels]},
+            code="assignment.conflict_of_interest",
         )
     active = Assignment.objects.filter(panel=panel, withdrawn_at__isnull=True)
     if active.filter(application=application_id, reviewer=reviewer_id).exists():
-        raise AssignmentRefused(_("The reviewer is already assigned to this application."))
+        raise AssignmentRefused(
+            _("The reviewer is already assigned to this application."), code="assignment.already_assigned"
+        )
     if active.filter(reviewer=reviewer_id).count() >= panel.max_per_reviewer:
         raise AssignmentRefused(
             _("The reviewer already has %(n)d applications, the panel's maximum.")
             % {"n": panel.max_per_reviewer},
             fields={"reviewer": [_("At the maximum.")]},
+            code="assignment.reviewer_at_capacity",
         )
     if active.filter(application=application_id).count() >= panel.reviewers_per_application:
         raise AssignmentRefused(
             _("The application already has %(k)d reviewers.") % {"k": panel.reviewers_per_application},
             fields={"application": [_("Fully assigned.")]},
+            code="assignment.application_full",
         )
     orgs = current_institutions([reviewer_id], on=timezone.localdate(panel.opens_at)).get(reviewer_id, set())
     if orgs:
@@ -700,6 +743,7 @@ def _check_assignable(panel: Panel, application_id: int, reviewer_id: int) -> No
             raise AssignmentRefused(
                 _("Another reviewer of the same institution already reviews this application."),
                 fields={"reviewer": [_("Same institution as another reviewer.")]},
+                code="assignment.same_institution",
             )
 
 
@@ -717,7 +761,7 @@ def assign_reviewer(*, actor, panel_id: int, application_id: int, reviewer_id: i
     """An officer assigns a reviewer by hand; conflicts, k, L and one-per-institution still hold."""
     panel = _panel_for_officer(actor, panel_id, lock=True)
     if panel.is_closed:
-        raise AssignmentRefused(_("The panel is closed."))
+        raise AssignmentRefused(_("The panel is closed."), code="assignment.panel_closed")
     _check_assignable(panel, application_id, reviewer_id)
     return Assignment.objects.create(
         panel=panel, application_id=application_id, reviewer_id=reviewer_id, created_by=actor
@@ -731,7 +775,11 @@ def unassign_reviewer(*, actor, assignment_id: int, reason: str) -> Assignment:
     )
     _panel_for_officer(actor, assignment.panel_id, lock=True)
     if not reason.strip():
-        raise AssignmentRefused(_("Say why the reviewer is removed."), fields={"reason": [_("Required.")]})
+        raise AssignmentRefused(
+            _("Say why the reviewer is removed."),
+            fields={"reason": [_("Required.")]},
+            code="assignment.reason_required",
+        )
     assignment.withdrawn_at = timezone.now()
     assignment.withdrawn_reason = reason.strip()[:400]
     assignment.save(update_fields=["withdrawn_at", "withdrawn_reason"])
@@ -775,11 +823,14 @@ def save_score(
             % {
                 "opens": f"{local(panel.opens_at):%Y-%m-%d %H:%M}",
                 "closes": f"{local(panel.closes_at):%Y-%m-%d %H:%M}",
-            }
+            },
+            code="score.outside_window",
         )
     score = Score.objects.select_for_update().filter(assignment=assignment).first()
     if score is not None and score.state != Score.State.DRAFT:
-        raise ScoringRefused(_("This score was already submitted; it can no longer change."))
+        raise ScoringRefused(
+            _("This score was already submitted; it can no longer change."), code="score.already_submitted"
+        )
     criteria = list(panel.criteria.all())
     comments = comments or {}
     errors: dict[str, list[str]] = {}
@@ -811,7 +862,9 @@ def save_score(
     if len(comment) > 4000:
         errors.setdefault("comment", []).append(_("At most 4000 characters."))
     if errors:
-        raise ScoringRefused(_("The score has errors; nothing was saved."), fields=errors)
+        raise ScoringRefused(
+            _("The score has errors; nothing was saved."), fields=errors, code="score.invalid"
+        )
     if score is None:
         score = Score.objects.create(assignment=assignment)
     by_code = {c.code: c for c in criteria}
@@ -848,9 +901,11 @@ def confirm_selection(
 
     panel = _panel_for_officer(actor, panel_id, lock=True)
     if not panel.is_closed:
-        raise SelectionRefused(_("Close the panel before confirming the selection."))
+        raise SelectionRefused(
+            _("Close the panel before confirming the selection."), code="selection.panel_open"
+        )
     if panel.selection_confirmed_at:
-        raise SelectionRefused(_("The selection is already confirmed."))
+        raise SelectionRefused(_("The selection is already confirmed."), code="selection.already_confirmed")
     results = selectors.panel_results(panel)
     proposed = selectors.proposed_selection(panel, results)
     chosen = set(int(a) for a in selected)
@@ -877,7 +932,11 @@ def confirm_selection(
         if not reasons.get(a):
             errors.setdefault(f"reasons.{a}", []).append(_("A deviation from the proposal needs its reason."))
     if errors:
-        raise SelectionRefused(_("The selection cannot be confirmed; nothing was changed."), fields=errors)
+        raise SelectionRefused(
+            _("The selection cannot be confirmed; nothing was changed."),
+            fields=errors,
+            code="selection.invalid",
+        )
     now = timezone.now()
     entries = []
     for r in results:
@@ -923,7 +982,9 @@ def notify_results(*, actor, panel_id: int) -> list[Result]:
 
     panel = _panel_for_officer(actor, panel_id, lock=True)
     if not panel.selection_confirmed_at:
-        raise SelectionRefused(_("Confirm the selection before notifying the results."))
+        raise SelectionRefused(
+            _("Confirm the selection before notifying the results."), code="results.selection_not_confirmed"
+        )
     now = timezone.now()
     day = timezone.localdate(now)
     results = selectors.panel_results(panel)
@@ -959,11 +1020,19 @@ def file_objection(*, actor, result_id: int, text: str) -> Objection:
         raise ObjectionRefused(
             _("Objections were due by %(due)s.") % {"due": result.objection_due.isoformat()},
             fields={"text": [_("Too late.")]},
+            code="result_objection.period_over",
         )
     if not text.strip():
-        raise ObjectionRefused(_("Say what you object to."), fields={"text": [_("Required.")]})
+        raise ObjectionRefused(
+            _("Say what you object to."),
+            fields={"text": [_("Required.")]},
+            code="result_objection.text_required",
+        )
     if result.objections.filter(answered_at__isnull=True).exists():
-        raise ObjectionRefused(_("An objection to this result is already awaiting its answer."))
+        raise ObjectionRefused(
+            _("An objection to this result is already awaiting its answer."),
+            code="result_objection.already_open",
+        )
     return Objection.objects.create(
         result=result,
         filed_by=actor,
@@ -983,9 +1052,15 @@ def answer_objection(*, actor, objection_id: int, answer: str, upheld: bool) -> 
     )
     panel = _panel_for_officer(actor, objection.result.panel_id)
     if objection.answered_at:
-        raise ObjectionRefused(_("This objection is already answered."))
+        raise ObjectionRefused(
+            _("This objection is already answered."), code="result_objection.already_answered"
+        )
     if not answer.strip():
-        raise ObjectionRefused(_("The answer needs its text."), fields={"answer": [_("Required.")]})
+        raise ObjectionRefused(
+            _("The answer needs its text."),
+            fields={"answer": [_("Required.")]},
+            code="result_objection.answer_required",
+        )
     objection.answer, objection.upheld = answer.strip(), bool(upheld)
     objection.answered_by, objection.answered_at = actor, timezone.now()
     objection.save(update_fields=["answer", "upheld", "answered_by", "answered_at"])
@@ -1014,11 +1089,13 @@ def start_assignment_run(*, actor, panel_id: int) -> AssignmentRun:
 
     panel = _panel_for_officer(actor, panel_id, lock=True)
     if panel.is_closed:
-        raise AssignmentRefused(_("The panel is closed."))
+        raise AssignmentRefused(_("The panel is closed."), code="assignment_run.panel_closed")
     if panel.assignment_runs.filter(
         state__in=[AssignmentRun.State.QUEUED, AssignmentRun.State.RUNNING]
     ).exists():
-        raise AssignmentRefused(_("An assignment run of this panel is already under way."))
+        raise AssignmentRefused(
+            _("An assignment run of this panel is already under way."), code="assignment_run.running"
+        )
     run = AssignmentRun.objects.create(panel=panel, started_by=actor, message="queued")
     enqueue_after_commit(run_assignment, run.pk)
     return run
@@ -1113,7 +1190,7 @@ def apply_assignment_run(*, actor, run_id: int) -> QuerySet[Assignment]:
     run = AssignmentRun.objects.select_for_update().get(pk=run_id)
     panel = _panel_for_officer(actor, run.panel_id, lock=True)
     if run.state != AssignmentRun.State.PROPOSED:
-        raise AssignmentRefused(_("Only a proposed run can be applied."))
+        raise AssignmentRefused(_("Only a proposed run can be applied."), code="assignment_run.not_proposed")
     pairs = [(int(a), int(r), float(f)) for a, r, f in run.proposal.get("pairs", [])]
     proposed = {(a, r) for a, r, _f in pairs}
     # Every blocked pair of the proposed reviewers, intersected here: one pass over the panel's
@@ -1128,6 +1205,7 @@ def apply_assignment_run(*, actor, run_id: int) -> QuerySet[Assignment]:
         raise AssignmentRefused(
             _("%(n)d proposed pairs are now conflicted; start a new run.") % {"n": len(stale)},
             fields={"proposal": [f"{a}×{r}" for a, r in stale[:20]]},
+            code="assignment_run.stale",
         )
     _insert_assignments(panel, run, actor, pairs)
     run.state, run.applied_at = AssignmentRun.State.APPLIED, timezone.now()
@@ -1298,15 +1376,22 @@ def import_reviewers(*, actor, upload) -> list[Reviewer]:
         rows = list(sheet.iter_rows(values_only=True))
     except Exception:  # openpyxl raises many kinds on a file that is not xlsx
         raise ImportRefused(
-            _("This is not an xlsx file."), fields={"file": [_("Upload an xlsx file.")]}
+            _("This is not an xlsx file."),
+            fields={"file": [_("Upload an xlsx file.")]},
+            code="import.not_xlsx",
         ) from None
     if not rows or [_cell(c) for c in rows[0][: len(IMPORT_COLUMNS)]] != IMPORT_COLUMNS:
         raise ImportRefused(
             _("The first row must name the columns: %(columns)s.") % {"columns": ", ".join(IMPORT_COLUMNS)},
             fields={"file": [_("Wrong header row.")]},
+            code="import.header_invalid",
         )
     if len(rows) > 5001:
-        raise ImportRefused(_("At most 5000 reviewers per file."), fields={"file": [_("Too many rows.")]})
+        raise ImportRefused(
+            _("At most 5000 reviewers per file."),
+            fields={"file": [_("Too many rows.")]},
+            code="import.too_many_rows",
+        )
     User = get_user_model()
     today = timezone.localdate()
     provinces = {p.code: p for p in Province.objects.in_force_on(today)}
@@ -1352,6 +1437,7 @@ def import_reviewers(*, actor, upload) -> list[Reviewer]:
             _("%(n)d rows have errors; nothing was imported.")
             % {"n": len({k.split(".")[1] for k in errors})},
             fields=errors,
+            code="import.row_errors",
         )
     out = []
     for row, org, since in parsed:

@@ -63,8 +63,9 @@ def test_reviewer_saves_a_draft_then_submits_once(sheet):
         submit=True,
     )
     assert score.state == Score.State.SUBMITTED and score.total == Decimal("79.5")
-    with pytest.raises(ScoringRefused, match="이미 제출한"):
+    with pytest.raises(ScoringRefused, match="이미 제출한") as exc:
         services.save_score(actor=reviewer.user, assignment_id=assignment.pk, points=FULL, submit=True)
+    assert exc.value.code == "score.already_submitted"  # the API's stable code for it
     assert Score.objects.get(pk=score.pk).total == Decimal("79.5")
 
 
@@ -76,7 +77,7 @@ def test_points_outside_the_bounds_are_refused_and_nothing_is_written(sheet, bad
         services.save_score(
             actor=reviewer.user, assignment_id=assignment.pk, points={**FULL, "planning": bad}, submit=True
         )
-    assert "points.planning" in exc.value.fields
+    assert "points.planning" in exc.value.fields and exc.value.code == "score.invalid"
     assert "30" in exc.value.fields["points.planning"][0]
     score = Score.objects.get(assignment=assignment)
     assert score.state == Score.State.DRAFT and score.total == Decimal("10")
