@@ -130,12 +130,14 @@ def submit_milestone(
     _require(permissions.can_submit_milestone(actor, milestone.award))
     if not milestone.is_owed:
         raise InvalidState(
-            _("This milestone is already submitted."), fields={"state": [milestone.get_state_display()]}
+            _("This milestone is already submitted."),
+            fields={"state": [milestone.get_state_display()]},
+            code="milestone.already_submitted",
         )
     try:
         detected = check_document(upload, max_bytes=settings.DOCUMENT_MAX_BYTES)
     except DocumentRefused as exc:
-        raise InvalidState(exc.message, fields=exc.fields) from None
+        raise InvalidState(exc.message, fields=exc.fields, code="milestone.file_refused") from None
     submission = MilestoneSubmission(
         milestone=milestone,
         original_name=upload.name[:200],
@@ -159,6 +161,7 @@ def accept_milestone(*, actor, milestone_id: int) -> Milestone:
         raise InvalidState(
             _("Only a submitted milestone can be accepted."),
             fields={"state": [milestone.get_state_display()]},
+            code="milestone.not_submitted",
         )
     _move(milestone, actor, Milestone.State.ACCEPTED, decided_at=timezone.now())
     return milestone
@@ -170,11 +173,16 @@ def return_milestone(*, actor, milestone_id: int, reason: str) -> Milestone:
     milestone = _lock_milestone(milestone_id)
     _require(permissions.can_decide_milestone(actor, milestone.award))
     if not (reason or "").strip():
-        raise InvalidState(_("A return needs its reason."), fields={"reason": [_("Required.")]})
+        raise InvalidState(
+            _("A return needs its reason."),
+            fields={"reason": [_("Required.")]},
+            code="milestone.reason_required",
+        )
     if milestone.state != Milestone.State.SUBMITTED:
         raise InvalidState(
             _("Only a submitted milestone can be returned."),
             fields={"state": [milestone.get_state_display()]},
+            code="milestone.not_submitted",
         )
     _move(milestone, actor, Milestone.State.RETURNED, reason.strip(), decided_at=timezone.now())
     return milestone
@@ -198,20 +206,30 @@ def report_kpi(
     award = Award.objects.select_for_update(of=("self",)).get(pk=award_id)
     _require(permissions.can_report_kpi(actor, award))
     if indicator not in KpiIndicator.values:
-        raise InvalidReport(_("Unknown indicator."), fields={"indicator": [_("Unknown indicator.")]})
+        raise InvalidReport(
+            _("Unknown indicator."),
+            fields={"indicator": [_("Unknown indicator.")]},
+            code="kpi_report.unknown_indicator",
+        )
     years = award.stages_years_total
     if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= years:
         raise InvalidReport(
             _("The project year is outside the award."),
             fields={"year": [_("Between 1 and %(n)d.") % {"n": years}]},
+            code="kpi_report.year_outside_award",
         )
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidReport(_("Enter a whole number, zero or more."), fields={"value": [_("Whole, ≥ 0.")]})
+        raise InvalidReport(
+            _("Enter a whole number, zero or more."),
+            fields={"value": [_("Whole, ≥ 0.")]},
+            code="kpi_report.value_invalid",
+        )
     report = KpiReport.objects.select_for_update().filter(award=award, indicator=indicator, year=year).first()
     if report and report.state != KpiReport.State.RETURNED:
         raise InvalidReport(
             _("This actual is already reported; it can be filed again only once returned."),
             fields={"indicator": [report.get_state_display()]},
+            code="kpi_report.already_reported",
         )
     report = report or KpiReport(award=award, indicator=indicator, year=year)
     report.calendar_year = add_months(award.starts_on, 12 * (year - 1)).year
@@ -221,7 +239,11 @@ def report_kpi(
         try:
             check_document(evidence, max_bytes=settings.DOCUMENT_MAX_BYTES)
         except DocumentRefused as exc:
-            raise InvalidReport(exc.message, fields={"evidence": exc.fields.get("file", [])}) from None
+            raise InvalidReport(
+                exc.message,
+                fields={"evidence": exc.fields.get("file", [])},
+                code="kpi_report.evidence_refused",
+            ) from None
         report.evidence.save(evidence.name, evidence, save=False)
         report.evidence_name = evidence.name[:200]
     report.save()
@@ -235,6 +257,7 @@ def _decide_kpi(actor, report_id: int) -> KpiReport:
         raise InvalidReport(
             _("Only a submitted report can be validated or returned."),
             fields={"state": [report.get_state_display()]},
+            code="kpi_report.not_submitted",
         )
     return report
 
@@ -255,7 +278,11 @@ def validate_kpi(*, actor, report_id: int) -> KpiReport:
 def return_kpi(*, actor, report_id: int, reason: str) -> KpiReport:
     """SUBMITTED -> RETURNED with the officer's reason (the consortium files it again)."""
     if not (reason or "").strip():
-        raise InvalidReport(_("A return needs its reason."), fields={"reason": [_("Required.")]})
+        raise InvalidReport(
+            _("A return needs its reason."),
+            fields={"reason": [_("Required.")]},
+            code="kpi_report.reason_required",
+        )
     report = _decide_kpi(actor, report_id)
     report.state, report.decided_by, report.decided_at = KpiReport.State.RETURNED, actor, timezone.now()
     report.return_reason = reason.strip()

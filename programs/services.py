@@ -240,7 +240,9 @@ def update_call(*, actor, call_id: int, changes: dict[str, Any]) -> Call:
         raise PermissionDenied
     if "program" in changes and changes["program"].pk != call.program_id:
         raise InvalidCall(
-            _("A call cannot move to another program."), fields={"program": [_("Cannot change.")]}
+            _("A call cannot move to another program."),
+            fields={"program": [_("Cannot change.")]},
+            code="call.program_locked",
         )
     touched = RULE_FIELDS & changes.keys()
     changed_rules = sorted(f for f in touched if _differs(call, f, changes[f]))
@@ -398,7 +400,9 @@ def correct_province(*, actor, province_id: int, **changes: Any) -> Province:
     unknown = set(changes) - set(PROVINCE_FIELDS)
     if unknown:
         raise InvalidCall(
-            _("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown}
+            _("These fields cannot be changed here."),
+            fields={f: [_("Not editable.")] for f in unknown},
+            code="call.fields_not_editable",
         )
     province = Province.objects.select_for_update().get(pk=province_id)
     old = {f: getattr(province, f) for f in changes}
@@ -459,7 +463,9 @@ def extend_call_deadline(*, actor, call_id: int, closes_at: dt.datetime, reason:
     elif closes_at <= timezone.now():
         errors["closes_at"] = [_("The new close time must be in the future.")]
     if errors:
-        raise InvalidCall(_("The deadline was not extended."), fields=errors)
+        raise InvalidCall(
+            _("The deadline was not extended."), fields=errors, code="call.deadline_not_extended"
+        )
     extension = DeadlineExtension.objects.create(
         call=call, old_closes_at=call.closes_at, new_closes_at=closes_at, actor=actor, reason=reason.strip()
     )
