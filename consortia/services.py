@@ -125,11 +125,13 @@ def create_organisation(
         raise InvalidInput(
             _("A firm needs its business registration number."),
             fields={"business_number": [_("Required for firms.")]},
+            code="organisation.business_number_required",
         )
     if org.business_number and Organisation.objects.filter(business_number=org.business_number).exists():
         raise InvalidInput(
             _("This business registration number is already registered."),
             fields={"business_number": [_("Already registered: choose the existing organisation.")]},
+            code="organisation.business_number_taken",
         )
     # The business number's uniqueness is checked above and enforced by the index below, both
     # naming the field; full_clean would report a conditional constraint as no field's error.
@@ -144,7 +146,7 @@ def create_organisation(
 def _check_province_in_force(province: Province) -> None:
     if province.effective_to is not None and province.effective_to < timezone.localdate():
         message = ended_province_message(province)
-        raise InvalidInput(message, fields={"province": [message]})
+        raise InvalidInput(message, fields={"province": [message]}, code="province.ended")
 
 
 def _check_one_local_government(province: Province, *, exclude_pk: int | None = None) -> None:
@@ -163,6 +165,7 @@ def _check_one_local_government(province: Province, *, exclude_pk: int | None = 
                     _("One local government per province: ask an administrator to add you to its staff.")
                 ]
             },
+            code="organisation.local_government_exists",
         )
 
 
@@ -178,7 +181,9 @@ def update_organisation(*, actor, organisation_id: int, **changes: Any) -> Organ
     unknown = set(changes) - set(ORGANISATION_FIELDS)
     if unknown:
         raise InvalidInput(
-            _("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown}
+            _("These fields cannot be changed here."),
+            fields={f: [_("Not editable.")] for f in unknown},
+            code="organisation.fields_not_editable",
         )
     if "business_number" in changes:
         changes["business_number"] = normalise_business_number(changes["business_number"])
@@ -198,6 +203,7 @@ def update_organisation(*, actor, organisation_id: int, **changes: Any) -> Organ
         raise InvalidInput(
             _("This business registration number is already registered."),
             fields={"business_number": [_("Already registered: choose the existing organisation.")]},
+            code="organisation.business_number_taken",
         )
     _full_clean(org)
     org.save()
@@ -264,6 +270,7 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
         raise InvalidInput(
             _("A consortium is led by a local government."),
             fields={"representative": [_("Choose a local government.")]},
+            code="consortium.lead_not_local_government",
         )
     if not name.strip():
         raise InvalidInput(_("Please correct the highlighted fields."), fields={"name": [_("Required.")]})
@@ -278,6 +285,7 @@ def create_consortium(*, actor, name: str, representative: Organisation) -> Cons
                     )
                 ]
             },
+            code="consortium.not_verified_staff",
         )
     consortium = Consortium.objects.create(name=name.strip(), representative=representative)
     consortium.contacts.add(actor)
@@ -295,7 +303,10 @@ def _consortium_for_edit(actor, consortium_id: int) -> Consortium:
     if consortium.applications.exclude(
         state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
     ).exists():
-        raise NotEditable(_("Members cannot change while an application of this consortium is submitted."))
+        raise NotEditable(
+            _("Members cannot change while an application of this consortium is submitted."),
+            code="consortium.members_frozen",
+        )
     return consortium
 
 
@@ -306,7 +317,9 @@ def add_member(
     """Adds an organisation to the consortium with a role in R&D law's terms."""
     consortium = _consortium_for_edit(actor, consortium_id)
     if role not in ConsortiumMember.Role.values:
-        raise InvalidInput(_("Unknown role."), fields={"role": [_("Unknown role.")]})
+        raise InvalidInput(
+            _("Unknown role."), fields={"role": [_("Unknown role.")]}, code="member.role_unknown"
+        )
     if (
         role == ConsortiumMember.Role.LEAD_GOVERNMENT
         and organisation.type != OrganisationType.LOCAL_GOVERNMENT
@@ -314,6 +327,7 @@ def add_member(
         raise InvalidInput(
             _("Only a local government can be a lead local government."),
             fields={"role": [_("Only a local government can be a lead local government.")]},
+            code="member.lead_not_local_government",
         )
     if role == ConsortiumMember.Role.LEAD_GOVERNMENT and not permissions.is_verified_staff(
         actor, organisation
@@ -321,10 +335,13 @@ def add_member(
         raise InvalidInput(
             _("A local government co-leads a consortium only by accepting an invitation."),
             fields={"organisation": [_("Invite it to co-lead; its verified staff accept the invitation.")]},
+            code="member.co_lead_needs_invitation",
         )
     if consortium.members.filter(organisation=organisation).exists():
         raise InvalidInput(
-            _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
+            _("This organisation is already a member."),
+            fields={"organisation": [_("Already a member.")]},
+            code="member.already_member",
         )
     with _unique_as_field("organisation", _("Already a member.")):
         member = ConsortiumMember.objects.create(
@@ -342,10 +359,13 @@ def invite_co_lead(*, actor, consortium_id: int, organisation: Organisation) -> 
         raise InvalidInput(
             _("Only a local government can be a lead local government."),
             fields={"organisation": [_("Only a local government can be a lead local government.")]},
+            code="member.lead_not_local_government",
         )
     if consortium.members.filter(organisation=organisation).exists():
         raise InvalidInput(
-            _("This organisation is already a member."), fields={"organisation": [_("Already a member.")]}
+            _("This organisation is already a member."),
+            fields={"organisation": [_("Already a member.")]},
+            code="member.already_member",
         )
     invitation, _created = CoLeadInvitation.objects.get_or_create(
         consortium=consortium,
@@ -368,6 +388,7 @@ def answer_co_lead_invitation(*, actor, invitation_id: int, accept: bool) -> CoL
         raise InvalidTransition(
             _("This invitation has already been answered."),
             fields={"state": [invitation.get_state_display()]},
+            code="invitation.already_answered",
         )
     if accept:
         # Same lock and the same checks as every member write.
@@ -376,7 +397,8 @@ def answer_co_lead_invitation(*, actor, invitation_id: int, accept: bool) -> CoL
             state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
         ).exists():
             raise NotEditable(
-                _("Members cannot change while an application of this consortium is submitted.")
+                _("Members cannot change while an application of this consortium is submitted."),
+                code="consortium.members_frozen",
             )
         member, created = ConsortiumMember.objects.get_or_create(
             consortium=consortium,
@@ -419,7 +441,7 @@ def create_consortium_with_new_government(
         )
     except InvalidInput as exc:
         raise InvalidInput(
-            exc.message, fields={f"government_{k}": v for k, v in exc.fields.items()}
+            exc.message, fields={f"government_{k}": v for k, v in exc.fields.items()}, code=exc.code
         ) from None
     return create_consortium(actor=actor, name=name, representative=government)
 
@@ -434,16 +456,18 @@ def update_member(
     changed = []
     if role is not None and role != member.role:
         if role not in ConsortiumMember.Role.values:
-            raise InvalidInput(_("Unknown role."), fields={"role": [_("Unknown role.")]})
+            raise InvalidInput(
+                _("Unknown role."), fields={"role": [_("Unknown role.")]}, code="member.role_unknown"
+            )
         if (
             role == ConsortiumMember.Role.LEAD_GOVERNMENT
             and member.organisation.type != OrganisationType.LOCAL_GOVERNMENT
         ):
             message = _("Only a local government can be a lead local government.")
-            raise InvalidInput(message, fields={"role": [message]})
+            raise InvalidInput(message, fields={"role": [message]}, code="member.lead_not_local_government")
         if member.organisation_id == consortium.representative_id:
             message = _("The representative local government stays a lead local government.")
-            raise InvalidInput(message, fields={"role": [message]})
+            raise InvalidInput(message, fields={"role": [message]}, code="member.representative_stays_lead")
         member.role = role
         changed.append("role")
     if department is not None and department != member.department:
@@ -464,6 +488,7 @@ def remove_member(*, actor, member_id: int, confirm: bool = False) -> None:
         raise InvalidInput(
             _("The representative local government cannot be removed."),
             fields={"members": [_("The representative local government cannot be removed.")]},
+            code="member.representative_not_removable",
         )
     lines = BudgetLine.objects.filter(member=member).count()
     people = ApplicationPerson.objects.filter(member=member).count()
@@ -496,7 +521,9 @@ def create_application(
             raise PermissionDenied
         if track.call_id != call.pk:
             raise InvalidInput(
-                _("The track is not a track of this call."), fields={"track": [_("Not in this call.")]}
+                _("The track is not a track of this call."),
+                fields={"track": [_("Not in this call.")]},
+                code="application.track_not_in_call",
             )
         _check_not_reviewer(actor, call)
         _check_can_start(consortium, call, track)
@@ -512,7 +539,7 @@ def _check_can_start(consortium: Consortium, call: Call, track: Track) -> None:
             "This consortium already has an application to this call (%(title)s, %(state)s); "
             "a consortium applies once per call."
         ) % {"title": existing.title, "state": existing.get_state_display()}
-        raise InvalidInput(message, fields={"call": [message]})
+        raise InvalidInput(message, fields={"call": [message]}, code="application.already_applied_to_call")
     frozen = consortium.applications.exclude(
         state__in=[Application.State.DRAFT, Application.State.WITHDRAWN]
     ).exists()
@@ -526,7 +553,7 @@ def _check_can_start(consortium: Consortium, call: Call, track: Track) -> None:
                 "The members are frozen by a submitted application and do not meet this call's "
                 "rules, so this application could never be submitted: %(reasons)s"
             ) % {"reasons": reasons}
-            raise InvalidInput(message, fields={"track": [message]})
+            raise InvalidInput(message, fields={"track": [message]}, code="application.could_never_submit")
 
 
 def _start_application(actor, consortium, call, track, title, fields) -> Application:
@@ -543,6 +570,7 @@ def _check_not_reviewer(actor, call: Call) -> None:
         raise InvalidInput(
             _("A reviewer in this call's pool cannot apply to it."),
             fields={"call": [_("You are in this call's reviewer pool.")]},
+            code="application.reviewer_in_pool",
         )
 
 
@@ -556,7 +584,7 @@ def _draft_for_edit(actor, application_id: int) -> Application:
     if not permissions.can_edit_application(actor, application):
         raise PermissionDenied
     if application.state != Application.State.DRAFT:
-        raise NotEditable(_("Only a draft can be edited."))
+        raise NotEditable(_("Only a draft can be edited."), code="application.not_draft")
     return application
 
 
@@ -570,7 +598,9 @@ def update_application(*, actor, application_id: int, **fields: Any) -> Applicat
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(
-            _("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown}
+            _("These fields cannot be changed here."),
+            fields={f: [_("Not editable.")] for f in unknown},
+            code="application.fields_not_editable",
         )
     for key, value in fields.items():
         setattr(application, key, value)
@@ -619,7 +649,9 @@ def set_budget(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
             if not _is_count(value):
                 errors.setdefault(f"rows.{i}.{field}", []).append(_("Enter whole won, zero or more."))
     if errors:
-        raise InvalidInput(_("The budget plan has errors; nothing was saved."), fields=errors)
+        raise InvalidInput(
+            _("The budget plan has errors; nothing was saved."), fields=errors, code="budget.invalid"
+        )
     application.budget_lines.all().delete()
     return BudgetLine.objects.bulk_create(
         [
@@ -654,7 +686,9 @@ def set_kpi_targets(*, actor, application_id: int, rows: list[dict[str, Any]]) -
     if len(keys) != len(set(keys)):
         errors.setdefault("rows", []).append(_("Each indicator appears once per year."))
     if errors:
-        raise InvalidInput(_("The KPI targets have errors; nothing was saved."), fields=errors)
+        raise InvalidInput(
+            _("The KPI targets have errors; nothing was saved."), fields=errors, code="kpis.invalid"
+        )
     application.kpi_targets.all().delete()
     return KpiTarget.objects.bulk_create(
         [
@@ -679,7 +713,9 @@ def set_milestones(*, actor, application_id: int, rows: list[dict[str, Any]]) ->
         elif len(title) > 200:
             errors.setdefault(f"rows.{i}.title", []).append(_("At most 200 characters."))
     if errors:
-        raise InvalidInput(_("The milestones have errors; nothing was saved."), fields=errors)
+        raise InvalidInput(
+            _("The milestones have errors; nothing was saved."), fields=errors, code="milestones.invalid"
+        )
     application.milestones.all().delete()
     return PlannedMilestone.objects.bulk_create(
         [
@@ -736,7 +772,9 @@ def set_people(*, actor, application_id: int, rows: list[dict[str, Any]]) -> lis
                 errors.setdefault(f"rows.{i}.name", []).append(_("The number and name do not match."))
         numbers.add(number)
     if errors:
-        raise InvalidInput(_("The researchers have errors; nothing was saved."), fields=errors)
+        raise InvalidInput(
+            _("The researchers have errors; nothing was saved."), fields=errors, code="people.invalid"
+        )
     application.people.all().delete()
     # New people in one insert; a number another request registered meanwhile is kept as it is.
     Person.objects.bulk_create(
@@ -799,7 +837,11 @@ def declare_project(
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = [_("A project ends on or after its start.")]
     if errors:
-        raise InvalidInput(_("The declared project has errors; nothing was saved."), fields=errors)
+        raise InvalidInput(
+            _("The declared project has errors; nothing was saved."),
+            fields=errors,
+            code="declared_project.invalid",
+        )
     project = DeclaredProject(
         person_id=person_id,
         application=application,
@@ -830,11 +872,15 @@ def upload_document(*, actor, application_id: int, kind: str, upload: UploadedFi
     the file is written to storage after commit."""
     application = _draft_for_edit(actor, application_id)
     if kind not in ApplicationDocument.Kind.values:
-        raise InvalidInput(_("Unknown document kind."), fields={"kind": [_("Unknown document kind.")]})
+        raise InvalidInput(
+            _("Unknown document kind."),
+            fields={"kind": [_("Unknown document kind.")]},
+            code="document.kind_unknown",
+        )
     try:
         detected = check_document(upload, max_bytes=settings.DOCUMENT_MAX_BYTES)
     except DocumentRefused as exc:
-        raise InvalidInput(exc.message, fields=exc.fields) from None
+        raise InvalidInput(exc.message, fields=exc.fields, code="document.refused") from None
     document = ApplicationDocument(
         application=application,
         kind=kind,
@@ -917,7 +963,9 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
         raise PermissionDenied
     if not can_proceed(application.submit):
         raise InvalidTransition(
-            _("Only a draft can be submitted."), fields={"state": [application.get_state_display()]}
+            _("Only a draft can be submitted."),
+            fields={"state": [application.get_state_display()]},
+            code="application.not_draft",
         )
     _check_not_reviewer(actor, application.call)
     # Every contact of the consortium is an applicant: none may sit in the call's reviewer pool.
@@ -927,6 +975,7 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
                 _("A contact of this consortium is in this call's reviewer pool: %(name)s.")
                 % {"name": contact},
                 fields={"consortium": [_("A reviewer in this call's pool cannot apply to it.")]},
+                code="application.contact_in_reviewer_pool",
             )
     if not permissions.is_verified_staff(actor, application.consortium.representative):
         raise InvalidInput(
@@ -937,6 +986,7 @@ def submit_application(*, actor, application_id: int, at: dt.datetime | None = N
                     % {"org": application.consortium.representative}
                 ]
             },
+            code="application.not_verified_staff",
         )
     locks.lock_people(application.people.values_list("person_id", flat=True))
     now = at or timezone.now()
@@ -1013,6 +1063,7 @@ def withdraw_application(*, actor, application_id: int, reason: str = "") -> App
         raise InvalidTransition(
             _("Only a draft or a submitted application can be withdrawn."),
             fields={"state": [application.get_state_display()]},
+            code="application.not_withdrawable",
         )
     before = application.state
     application.withdraw()
@@ -1034,7 +1085,9 @@ OFFICER_STEPS = {
 def decide_application(*, actor, application_id: int, step: str, reason: str = "") -> Application:
     """An officer's workflow step: screening, review, selected or not selected, with the reason."""
     if step not in OFFICER_STEPS:
-        raise InvalidInput(_("Unknown step."), fields={"step": [_("Unknown step.")]})
+        raise InvalidInput(
+            _("Unknown step."), fields={"step": [_("Unknown step.")]}, code="application.step_unknown"
+        )
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application_id)
     )
@@ -1046,9 +1099,14 @@ def decide_application(*, actor, application_id: int, step: str, reason: str = "
             _("This step is not possible from the state %(state)s.")
             % {"state": application.get_state_display()},
             fields={"state": [application.get_state_display()]},
+            code="application.step_not_possible",
         )
     if step in ("select", "reject", "reopen_review") and not reason.strip():
-        raise InvalidInput(_("A decision needs its reason."), fields={"reason": [_("Required.")]})
+        raise InvalidInput(
+            _("A decision needs its reason."),
+            fields={"reason": [_("Required.")]},
+            code="application.reason_required",
+        )
     before = application.state
     method()
     application.save(update_fields=["state"])

@@ -227,3 +227,20 @@ def test_field_messages_take_the_particle_their_word_takes(api):
     res = api.post("/api/organisations/", {"name": "x", "province": "29"}, format="json")
     message = " ".join(res.json()["fields"]["province"])
     assert "(29)는" in message and "은(는)" not in message
+
+
+def test_consortia_refusals_name_their_own_code():
+    """An organisation in an ended province is refused with a code a client can key on."""
+    from consortia.exceptions import InvalidInput
+    from consortia.services import create_organisation
+    from programs.models import Province
+    from tests.factories import UserFactory
+
+    with pytest.raises(InvalidInput) as exc:
+        create_organisation(
+            actor=UserFactory(),
+            name="광주 어느 대학",
+            type="university",
+            province=Province.objects.get(code="29"),
+        )
+    assert exc.value.code == "province.ended" and "(12)" in exc.value.message
