@@ -41,15 +41,14 @@ MILESTONES = int(os.environ.get("MILESTONES", 100_000))
 
 
 def main() -> dict:
-    from bench.monitoring_data import make_awards, make_milestones
     from config.celery import app
     from consortia.models import Notice
     from monitoring import reminders
+    from monitoring.dataset import make_awards, make_milestones
     from monitoring.tasks import remind_milestone_chunk
 
     call_command("migrate", verbosity=0)
-    _program, _officer, _contact, ids = make_awards(max(1, MILESTONES // 20))
-    made = make_milestones(ids, MILESTONES)
+    made = make_milestones(make_awards(max(1, MILESTONES // 20)), MILESTONES)
     app.conf.task_always_eager = False  # sends are published to the broker, not run here
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
