@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from config.xlsx import text_safe_cell
 from consortia.models import Application, BudgetLine, Export
 from consortia.selectors import SOURCES, applications_with_region, budget_totals_by_year
+from programs.permissions import is_admin
 
 KST = ZoneInfo("Asia/Seoul")
 MONEY_FORMAT = "#,##0"
@@ -168,5 +169,17 @@ def request_application_export(*, actor, application_ids: list[int]) -> Export:
 
 
 def build_applications(export: Export, path: Path, progress: Callable[..., None]) -> int:
-    """The applications kind's builder."""
-    return write_applications_xlsx(export.application_ids, path, progress)
+    """The applications kind's builder: the ids the officer's list showed, less any that left the
+    officer's programs since (scope is checked when the file is built, not only when asked)."""
+    ids = list(export.application_ids)
+    user = export.requested_by
+    if not is_admin(user):
+        allowed: set[int] = set()
+        for chunk in _chunks(ids):
+            allowed |= set(
+                Application.objects.filter(pk__in=chunk, call__program__officers=user).values_list(
+                    "pk", flat=True
+                )
+            )
+        ids = [pk for pk in ids if pk in allowed]
+    return write_applications_xlsx(ids, path, progress)

@@ -414,3 +414,27 @@ def test_administrators_list_every_export_and_officers_none(client, django_asser
     with django_assert_max_num_queries(12):
         page = client.get("/admin/consortia/export/")
     assert page.status_code == 200 and len(page.context["cl"].result_list) == 3
+
+
+def test_the_file_leaves_out_applications_of_a_program_the_officer_left(django_capture_on_commit_callbacks):
+    """Scope is checked when the file is built: an officer taken off one of two programs between
+    the click and the worker gets only the other program's rows."""
+    from consortia.exports import request_application_export
+    from tests.factories import ApplicationFactory, CallFactory, ProgramFactory, UserFactory
+
+    officer = UserFactory(is_staff=True)
+    kept, left = ProgramFactory(officers=[officer]), ProgramFactory(officers=[officer])
+    a = ApplicationFactory(call=CallFactory(program=kept), title="남는 과제")
+    b = ApplicationFactory(call=CallFactory(program=left), title="빠지는 과제")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        export = request_application_export(actor=officer, application_ids=[a.pk, b.pk])
+    left.officers.remove(officer)
+    for callback in queued:
+        callback()
+    export.refresh_from_db()
+    assert export.status == "done"
+    import openpyxl
+
+    with export.file.open("rb") as f:
+        sheet = openpyxl.load_workbook(f).active
+    assert [row[1] for row in rows(sheet)] == ["남는 과제"]
