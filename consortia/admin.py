@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -838,7 +839,8 @@ class ExportAdmin(ReadOnlyAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Export to Excel (xlsx): %(kind)s") % {"kind": export.get_kind_display()},
-            "opts": self.model._meta,
+            # The header names the section the export came from (awards, monitoring …).
+            "opts": django_apps.get_model(export_jobs.KINDS[export.kind].section)._meta,
             "export": export,
             "back_url": export_jobs.KINDS[export.kind].back_url(export),
         }

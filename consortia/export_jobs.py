@@ -59,6 +59,8 @@ class ExportKind:
     can_request: str  # dotted path of can_request(user, params) -> bool
     filename: Callable[[Export], str]
     back_url: Callable[[Export], str]  # where the page's "back" link goes
+    # The model whose section the progress page belongs to (the admin header's breadcrumb).
+    section: str = "consortia.Application"
     # The params' schema: name -> type; a param may be absent or None.
     params: dict[str, type] = field(default_factory=dict)
 
@@ -82,6 +84,7 @@ KINDS: dict[str, ExportKind] = {
             reverse("admin:awards_dashboard")
             + (f"?call={e.params['call_id']}" if e.params.get("call_id") else "")
         ),
+        section="awards.Award",
         params={"call_id": int},
     ),
     Export.Kind.MONITORING_DASHBOARD: ExportKind(
@@ -89,12 +92,14 @@ KINDS: dict[str, ExportKind] = {
         can_request="consortia.export_jobs.can_request_officer_export",
         filename=_dated("monitoring"),
         back_url=lambda e: reverse("admin:monitoring_dashboard"),
+        section="monitoring.Milestone",
     ),
     Export.Kind.PANEL_RESULTS: ExportKind(
         builder="evaluations.exports.build_panel_results",
         can_request="evaluations.permissions.can_export_panel_results",
         filename=lambda e: f"panel-{e.params['panel_id']}-results.xlsx",
         back_url=lambda e: reverse("admin:evaluations_panel_change", args=[e.params["panel_id"]]),
+        section="evaluations.Panel",
         params={"panel_id": int},
     ),
 }

@@ -438,3 +438,12 @@ def test_the_file_leaves_out_applications_of_a_program_the_officer_left(django_c
     with export.file.open("rb") as f:
         sheet = openpyxl.load_workbook(f).active
     assert [row[1] for row in rows(sheet)] == ["남는 과제"]
+
+
+def test_the_progress_page_sits_in_the_section_the_export_came_from(
+    client, django_capture_on_commit_callbacks
+):
+    mine = awards_case()
+    client.force_login(mine.officer)
+    status_url = start_export(client, django_capture_on_commit_callbacks, mine.url)
+    assert client.get(status_url).context["opts"].label_lower == "awards.award"
