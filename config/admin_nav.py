@@ -59,6 +59,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("consortia.export", "download"),
             ("programs.province", "map"),
             ("programs.regionscheme", "public"),
+            ("programs.costsharerate", "percent"),
             ("programs.workerheartbeat", "monitor_heart"),
         ],
     ),

@@ -30,6 +30,11 @@ class RuleCode(models.TextChoices):
     MATCHING_PRIVATE_SHARE = "matching.private_share", _("Private matching share")
     MATCHING_IN_KIND_CAP = "matching.in_kind_cap", _("Cap on in-kind matching")
     MATCHING_OTHER = "matching.ratio", _("Another matching ratio of the call")
+    COST_SHARE_GOVERNMENT = (
+        "cost_share.government_share",
+        _("A firm's government share within its size's rate"),
+    )
+    COST_SHARE_OWN_CASH = "cost_share.own_cash", _("A firm's own share in cash at least its size's rate")
     PEOPLE_DIRECTOR = "people.director_missing", _("A project director is named")
     CONCURRENCY_LIMIT = "concurrency.limit", _("At most N projects at once per researcher (3책5공)")
     CONCURRENCY_LEAD_LIMIT = (

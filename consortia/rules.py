@@ -30,7 +30,15 @@ from consortia.models import (
 )
 from consortia.rule_codes import RuleCode
 from consortia.selectors import members_with_province_on, province_on_expression
-from programs.models import DECREE_EXEMPT_KINDS, Call, MatchingRule, MoneySource, ProjectKind, Province
+from programs.models import (
+    DECREE_EXEMPT_KINDS,
+    Call,
+    CostShareRate,
+    MatchingRule,
+    MoneySource,
+    ProjectKind,
+    Province,
+)
 from programs.money import format_won
 from programs.selectors import eligible_provinces, ended_province_message
 
@@ -123,6 +131,8 @@ def check_application(
         failures += _check_slots(application, call, track, members)
     failures += _check_members(call, members)
     failures += _check_budget(call, track, lines)
+    if call.per_firm_cost_sharing:
+        failures += _check_cost_sharing(call, lines)
     failures += _check_business_numbers(members)
     failures += _check_core(application, call, track)
     if call.enforce_concurrency_limit:
@@ -367,6 +377,80 @@ def _check_budget(call, track, lines) -> list[Failure]:
                     )
                 )
     return failures
+
+
+def cost_share_rates(on: dt.date) -> dict[str, CostShareRate]:
+    """The rate of each firm type in force on `on` (the latest row from that day or before)."""
+    rates: dict[str, CostShareRate] = {}
+    for rate in CostShareRate.objects.filter(effective_from__lte=on).order_by(
+        "organisation_type", "-effective_from"
+    ):
+        rates.setdefault(rate.organisation_type, rate)
+    return rates
+
+
+def _check_cost_sharing(call, lines) -> list[Failure]:
+    """Each firm's yearly budget against its size's cost-share rate, in exact integers: government
+    money (national and local cash) at most the rate's share of the firm's total, and the firm's
+    own share (private cash and in kind) at least the rate's part in cash."""
+    rates = cost_share_rates(call.opening_date)
+    sums: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    members = {}
+    for line in lines:
+        if line.member.organisation.type in rates:
+            members[line.member_id] = line.member
+            for field, amount in _sources(line).items():
+                sums[(line.member_id, line.year)][field] += amount
+    failures = []
+    for (member_id, plan_year), money in sorted(sums.items()):
+        member = members[member_id]
+        rate = rates[member.organisation.type]
+        government = money["national"] + money["local_cash"]
+        own = money["private_cash"] + money["private_in_kind"]
+        total = government + own
+        year = call.calendar_year(plan_year)
+        values = {"year": year, "org": member.organisation, "rate": rate}
+        if government * 100 > rate.government_max_percent * total:
+            failures.append(
+                Failure(
+                    RuleCode.COST_SHARE_GOVERNMENT,
+                    f"budget.{year}",
+                    _(
+                        "%(year)d: government money for %(org)s is %(share)s of its cost; "
+                        "a firm of its size may receive at most %(max)d%%."
+                    )
+                    % {**values, "share": _percent(government, total), "max": rate.government_max_percent},
+                    year=year,
+                    member_id=member_id,
+                )
+            )
+        if money["private_cash"] * 100 < rate.own_cash_min_percent * own:
+            failures.append(
+                Failure(
+                    RuleCode.COST_SHARE_OWN_CASH,
+                    f"budget.{year}",
+                    _(
+                        "%(year)d: %(org)s pays %(share)s of its own share in cash; "
+                        "a firm of its size pays at least %(min)d%% in cash."
+                    )
+                    % {
+                        **values,
+                        "share": _percent(money["private_cash"], own),
+                        "min": rate.own_cash_min_percent,
+                    },
+                    year=year,
+                    member_id=member_id,
+                )
+            )
+    return failures
+
+
+def _percent(part: int, whole: int) -> str:
+    """Truncated to basis points, so a share 1 won over never shows as the limit."""
+    if not whole:
+        return "—"
+    bp = part * 10000 // whole
+    return f"{bp // 100}.{bp % 100:02d}%"
 
 
 def _check_business_numbers(members) -> list[Failure]:

@@ -25,6 +25,7 @@ from programs.models import (
     DEFAULT_EXEMPT_KINDS,
     Call,
     ConcurrencyExemption,
+    CostShareRate,
     MatchingRule,
     MemberTypeRequirement,
     Program,
@@ -120,6 +121,30 @@ class RegionInline(StackedInline):
 class RegionSchemeAdmin(OfficersReadReferenceData, ModelAdmin):
     list_display = ["name", "name_en", "is_default"]
     inlines = [RegionInline]
+
+
+@admin.register(CostShareRate)
+class CostShareRateAdmin(OfficersReadReferenceData, ModelAdmin):
+    """The versioned rate table: a law change is a new row with its date, never an edit of the
+    rates earlier calls were checked against."""
+
+    list_display = [
+        "type_label",
+        "effective_from",
+        "government_max_percent",
+        "own_cash_min_percent",
+        "source",
+    ]
+    list_filter = ["organisation_type"]
+
+    @admin.display(description=_("firm type"), ordering="organisation_type")
+    def type_label(self, obj: CostShareRate) -> str:
+        from consortia.choices import OrganisationType
+
+        try:
+            return str(OrganisationType(obj.organisation_type).label)
+        except ValueError:
+            return obj.organisation_type
 
 
 @admin.register(Region)

@@ -322,6 +322,14 @@ class Call(models.Model):
     enforce_concurrency_limit = models.BooleanField(
         _("apply the concurrent-project limit (3책5공)"), default=True
     )
+    # Off for calls that set matching at the consortium level, like the megaproject (domain.md).
+    per_firm_cost_sharing = models.BooleanField(
+        _("apply per-firm cost sharing by firm size"),
+        default=False,
+        help_text=_(
+            "Each firm's yearly budget against the cost-share rate table in force on the opening date."
+        ),
+    )
     project_starts_on = models.DateField(
         _("project starts on"),
         null=True,
@@ -574,3 +582,37 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call}: {self.old_closes_at:%Y-%m-%d %H:%M} → {self.new_closes_at:%Y-%m-%d %H:%M}"
+
+
+class CostShareRate(models.Model):
+    """How a firm's project cost is shared, by firm size, from a date: a versioned table that an
+    administrator extends when the law changes (a new row with a later date), never constants.
+
+    Government money (national grant and local cash) is at most `government_max_percent` of the
+    firm's yearly total; the firm's own share (private cash and in kind) is the rest, and its cash
+    at least `own_cash_min_percent` of that own share. A call applies the rates in force on its
+    opening date when `Call.per_firm_cost_sharing` is on.
+    """
+
+    organisation_type = models.CharField(_("firm type"), max_length=30)
+    effective_from = models.DateField(_("in force from"))
+    government_max_percent = models.PositiveSmallIntegerField(
+        _("government share at most (%)"), validators=[MaxValueValidator(100)]
+    )
+    own_cash_min_percent = models.PositiveSmallIntegerField(
+        _("cash at least (% of the firm's own share)"), validators=[MaxValueValidator(100)]
+    )
+    source = models.CharField(_("legal source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation_type", "-effective_from"]
+        verbose_name = _("cost-share rate")
+        verbose_name_plural = _("cost-share rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_type", "effective_from"], name="cost_share_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_type} {self.effective_from}: ≤{self.government_max_percent}%"

@@ -50,6 +50,7 @@ RULE_FIELDS = frozenset(
         "eligible_provinces",
         "cutoff_score",
         "enforce_concurrency_limit",
+        "per_firm_cost_sharing",
         "tracks",
         "matching_rules",
         "member_requirements",
@@ -68,6 +69,7 @@ SCALAR_FIELDS = (
     "region_scheme",
     "cutoff_score",
     "enforce_concurrency_limit",
+    "per_firm_cost_sharing",
     "code",
     "project_starts_on",
 )

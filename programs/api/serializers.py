@@ -167,6 +167,7 @@ class CallIO(serializers.ModelSerializer):
             "provinces_in_force",
             "cutoff_score",
             "enforce_concurrency_limit",
+            "per_firm_cost_sharing",
             "project_starts_on",
             "first_budget_year",
             "tracks",

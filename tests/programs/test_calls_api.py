@@ -341,3 +341,13 @@ def test_province_successors_by_code(api):
     assert [p["code"] for p in body] == ["12"]
     listed = {p["code"]: p for p in api.get("/api/provinces/", {"all": "1"}).json()["results"]}
     assert listed["46"]["successors"] == ["12"]
+
+
+def test_per_firm_cost_sharing_is_a_call_rule_frozen_with_the_others(api):
+    call = CallFactory()
+    api.force_authenticate(officer_of(call.program))
+    res = api.patch(f"{CALLS}{call.code}/", {"per_firm_cost_sharing": True}, format="json")
+    assert res.status_code == 200 and res.json()["per_firm_cost_sharing"] is True
+    submitted(ApplicationFactory(call=call))
+    res = api.patch(f"{CALLS}{call.code}/", {"per_firm_cost_sharing": False}, format="json")
+    assert res.status_code == 400 and "per_firm_cost_sharing" in res.json()["fields"]
