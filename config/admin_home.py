@@ -84,7 +84,7 @@ def officer_cards(user) -> list[Card]:
             str(submitted),
             _link("admin:consortia_application_changelist", state__exact="submitted"),
             "inbox",
-            _("%(n)d in screening") % {"n": screening},
+            _("%(n)d in screening") % {"n": screening} if screening else "",
             urgent=submitted > 0,
         ),
         Card(
@@ -106,7 +106,7 @@ def officer_cards(user) -> list[Card]:
             str(requested),
             _link("admin:awards_disbursement_changelist", state__exact="requested"),
             "payments",
-            _("%(n)d approved, to pay") % {"n": approved},
+            _("%(n)d approved, to pay") % {"n": approved} if approved else "",
             urgent=requested > 0,
         ),
         Card(
@@ -121,7 +121,7 @@ def officer_cards(user) -> list[Card]:
             str(overdue),
             _link("admin:monitoring_dashboard"),
             "flag",
-            _("%(n)d submitted, to accept") % {"n": to_accept},
+            _("%(n)d submitted, to accept") % {"n": to_accept} if to_accept else "",
             urgent=overdue > 0,
         ),
         Card(
