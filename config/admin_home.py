@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.money import format_krw
-from programs.permissions import is_admin, is_officer
+from programs.permissions import is_admin, is_officer, officer_program_ids
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def officer_cards(user) -> list[Card]:
     from evaluations.models import Objection, Panel
     from monitoring.models import KpiReport, Milestone
 
-    program_ids = None if is_admin(user) else list(user.programs_as_officer.values_list("pk", flat=True))
+    program_ids = officer_program_ids(user)
     today = timezone.localdate()
     now = timezone.now()
     apps = _scoped(Application.objects.all(), program_ids, "call__program_id")

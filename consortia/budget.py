@@ -20,6 +20,15 @@ MONEY_FIELDS = ("national_krw", "local_cash_krw", "private_cash_krw", "private_i
 SOURCE_FIELDS = {s: f"{s}_krw" for s in MoneySource.values}
 
 
+def percent_text(part: int, whole: int) -> str:
+    """part / whole as "20.00%", truncated to basis points so that a share 1 won short of (or
+    over) a limit never shows as the limit itself; "—" for a zero whole."""
+    if not whole:
+        return "—"
+    bp = part * 10000 // whole
+    return f"{bp // 100}.{bp % 100:02d}%"
+
+
 def year_label(year: int) -> str:
     """A calendar year as people write it: "2028년"."""
     return pgettext("calendar year", "%(year)d") % {"year": year}
@@ -40,11 +49,7 @@ class Ratio:
 
     @property
     def percent(self) -> str:
-        """Truncated to basis points, so a ratio 1 won short never shows as the limit."""
-        if not self.base:
-            return "—"
-        bp = self.numerator * 10000 // self.base
-        return f"{bp // 100}.{bp % 100:02d}%"
+        return percent_text(self.numerator, self.base)
 
 
 def ratios(rules: Iterable[MatchingRule], totals: dict[str, int]) -> list[Ratio]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.josa import josa
-from consortia.budget import budget_sheet
+from consortia.budget import budget_sheet, percent_text
 from consortia.business_number import validate_business_number
 from consortia.choices import FIRM_TYPES, OrganisationType
 from consortia.models import (
@@ -419,7 +419,11 @@ def _check_cost_sharing(call, lines) -> list[Failure]:
                         "%(year)d: government money for %(org)s is %(share)s of its cost; "
                         "a firm of its size may receive at most %(max)d%%."
                     )
-                    % {**values, "share": _percent(government, total), "max": rate.government_max_percent},
+                    % {
+                        **values,
+                        "share": percent_text(government, total),
+                        "max": rate.government_max_percent,
+                    },
                     year=year,
                     member_id=member_id,
                 )
@@ -435,7 +439,7 @@ def _check_cost_sharing(call, lines) -> list[Failure]:
                     )
                     % {
                         **values,
-                        "share": _percent(money["private_cash"], own),
+                        "share": percent_text(money["private_cash"], own),
                         "min": rate.own_cash_min_percent,
                     },
                     year=year,
@@ -443,14 +447,6 @@ def _check_cost_sharing(call, lines) -> list[Failure]:
                 )
             )
     return failures
-
-
-def _percent(part: int, whole: int) -> str:
-    """Truncated to basis points, so a share 1 won over never shows as the limit."""
-    if not whole:
-        return "—"
-    bp = part * 10000 // whole
-    return f"{bp // 100}.{bp % 100:02d}%"
 
 
 def _check_business_numbers(members) -> list[Failure]:

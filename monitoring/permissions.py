@@ -11,7 +11,7 @@ from django.db.models import Q
 from awards.models import Award
 from awards.permissions import can_manage_award, can_view_award
 from consortia.permissions import is_contact
-from programs.permissions import is_admin
+from programs.permissions import is_admin, officer_program_ids
 
 
 def can_view_monitoring(user, award: Award) -> bool:
@@ -46,6 +46,4 @@ def visible_awards_q(user, prefix: str = "award__") -> Q:
 
 def visible_program_ids(user) -> list[int] | None:
     """Programs whose rollups `user` reads: None for administrators (all)."""
-    if is_admin(user):
-        return None
-    return list(user.programs_as_officer.values_list("pk", flat=True))
+    return officer_program_ids(user)

@@ -76,3 +76,24 @@ def test_a_call_that_matches_at_the_consortium_level_leaves_it_off():
     app = complete_application()  # the megaproject's default: per_firm_cost_sharing off
     _firm_lines(app, national=900_000_000, cash=1, in_kind=99_000_000)
     assert _cost_share(app) == []
+
+
+def test_officers_read_the_rate_table_and_only_administrators_change_it(
+    client, django_assert_max_num_queries
+):
+    from tests.factories import ProgramFactory, UserFactory, officer_of
+
+    url = "/admin/programs/costsharerate/"
+    rate = CostShareRate.objects.get(organisation_type="sme")
+    client.force_login(officer_of(ProgramFactory()))
+    with django_assert_max_num_queries(20):
+        assert client.get(url).status_code == 200
+    assert client.get(f"{url}add/").status_code == 403
+    before = rate.government_max_percent
+    client.post(f"{url}{rate.pk}/change/", {"government_max_percent": 99})
+    rate.refresh_from_db()
+    assert rate.government_max_percent == before
+    client.force_login(UserFactory())  # an applicant: no back office at all
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(f"{url}add/").status_code == 200
